@@ -1,0 +1,38 @@
+import { Schema } from "effect"
+import { Job } from "./job.ts"
+import { IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, opt } from "./fields.ts"
+
+/** Per-job payload limit: 1 MiB serialized. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024
+/** Request bodies above this are 413. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024
+/** Jobs per `POST /jobs/batch`. */
+export const MAX_BATCH_JOBS = 10_000
+/** delay_ms bound: one year. */
+export const MAX_DELAY_MS = 31_536_000_000
+
+/** `POST /jobs` body (and one item of a batch). run_at and delay_ms together are rejected by the handler. */
+export const EnqueueRequest = Schema.Struct({
+  type: JobType,
+  queue: opt(QueueName),
+  payload: opt(JsonValue),
+  priority: opt(Priority),
+  run_at: opt(Rfc3339),
+  delay_ms: opt(IntBetween(0, MAX_DELAY_MS)),
+  max_attempts: opt(MaxAttempts),
+  idempotency_key: opt(Schema.String.check(Schema.isBetweenLength(1, 512)))
+})
+export type EnqueueRequest = typeof EnqueueRequest.Type
+
+/** `POST /jobs` answer: 201 new, 200 with duplicate when the idempotency key existed. */
+export const EnqueueResponse = Schema.Struct({ job: Job, duplicate: Schema.optional(Schema.Boolean) })
+export type EnqueueResponse = typeof EnqueueResponse.Type
+
+/** `POST /jobs/batch` body; items are validated one by one so the error can name the index. */
+export const EnqueueBatchRequest = Schema.Struct({ jobs: Schema.Array(Schema.Unknown) })
+export type EnqueueBatchRequest = typeof EnqueueBatchRequest.Type
+
+/** One job of a batch answer, in request order. */
+export const EnqueueBatchItem = Schema.Struct({ ...Job.fields, duplicate: Schema.optional(Schema.Boolean) })
+export const EnqueueBatchResponse = Schema.Struct({ jobs: Schema.Array(EnqueueBatchItem) })
+export type EnqueueBatchResponse = typeof EnqueueBatchResponse.Type

@@ -1,0 +1,26 @@
+/** Base path of the HTTP API; service endpoints live at the root. */
+export const API_BASE = "/api/v1"
+
+/** Route templates, relative to API_BASE, shared by the master, the worker client and the CLI. */
+export const Routes = {
+  jobs: "/jobs",
+  jobsBatch: "/jobs/batch",
+  jobsLease: "/jobs/lease",
+  job: (id: number | string) => `/jobs/${id}`,
+  jobRenew: (id: number | string) => `/jobs/${id}/renew`,
+  jobComplete: (id: number | string) => `/jobs/${id}/complete`,
+  jobFail: (id: number | string) => `/jobs/${id}/fail`,
+  jobRelease: (id: number | string) => `/jobs/${id}/release`,
+  jobRetry: (id: number | string) => `/jobs/${id}/retry`,
+  jobCancel: (id: number | string) => `/jobs/${id}/cancel`,
+  leases: "/leases",
+  leasesAck: "/leases/ack",
+  leasesRenew: "/leases/renew",
+  leasesRecover: "/leases/recover",
+  stats: "/stats",
+  workers: "/workers",
+  schedules: "/schedules",
+  schedule: (name: string) => `/schedules/${encodeURIComponent(name)}`,
+  scans: "/scans",
+  scan: (name: string) => `/scans/${encodeURIComponent(name)}`
+} as const

