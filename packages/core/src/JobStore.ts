@@ -116,6 +116,13 @@ export interface JobStoreShape {
   ) => Effect.Effect<ReadonlyArray<EnqueueOutcome>, StoreError>
   /** Lease up to maxJobs leasable jobs (carving scan batches when short); attempts + 1, fresh token each. */
   readonly jobLeaseAcquire: (p: LeaseParams) => Effect.Effect<ReadonlyArray<LeasedJob>, StoreError>
+  /**
+   * The earliest future moment a job on these queues becomes leasable by time (run_at of a delayed or
+   * retrying job, expiry of a lease with attempts left), or null; lets a long-poll sleep exactly that long.
+   */
+  readonly jobNextLeasableAt: (
+    p: { readonly queues: ReadonlyArray<string>; readonly types?: ReadonlyArray<string> | undefined } & Clocked
+  ) => Effect.Effect<Date | null, StoreError>
   /** Extend a live lease; leaseSeconds absent reuses the lease's own duration. */
   readonly jobRenewIfLeased: (
     p: LeaseProofParams & { readonly leaseSeconds?: number | undefined }
