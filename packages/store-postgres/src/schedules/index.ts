@@ -1,0 +1,5 @@
+export * from "./ScheduleRow.ts"
+export * from "./classifyScheduleError.ts"
+export * from "./scheduleQueries.ts"
+export * from "./fireQueries.ts"
+export * from "./applySchedulesMigration.ts"
