@@ -1,2 +1,5 @@
 export * from "./errors.ts"
 export * from "./JobStore.ts"
+export * from "./JobMachine.ts"
+export * from "./retryPolicy.ts"
+export * from "./MemoryJobStore.ts"

@@ -1,0 +1,4 @@
+import { jobStoreConformance } from "./testing/index.ts"
+import { makeMemoryJobStore } from "./MemoryJobStore.ts"
+
+jobStoreConformance("memory", async () => ({ store: makeMemoryJobStore(), close: async () => {} }))

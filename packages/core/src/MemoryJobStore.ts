@@ -1,0 +1,345 @@
+import { Effect, Layer } from "effect"
+import { DEFAULT_MAX_BATCH_SIZE, type AckResult, type LeaseInfo, type QueueStats, type RenewManyResult } from "@leasehold/contracts"
+import { storeError, type StoreError } from "./errors.ts"
+import { JobStore, type EnqueueOutcome, type JobStoreShape, type NewJob } from "./JobStore.ts"
+import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
+import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
+import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } from "./memory/memoryScans.ts"
+import {
+  addMs,
+  clockOf,
+  decodeCursor,
+  encodeCursor,
+  findRow,
+  grantLease,
+  idempotencyIndexKey,
+  isLeasable,
+  isStoreError,
+  isTerminal,
+  iso,
+  jsonCopy,
+  leaseOrder,
+  toJob,
+  toLeasedJob,
+  transitionRow,
+  type MemoryRow,
+  type MemoryState
+} from "./memory/MemoryState.ts"
+
+/** Settings of the in-memory store. */
+export interface MemoryJobStoreOptions {
+  readonly retry?: RetryPolicyOptions | undefined
+  /** The server's max scan batch size (default 1,000,000). */
+  readonly maxBatchSize?: number | undefined
+}
+
+const lift = <A>(result: StoreError | A): Effect.Effect<A, StoreError> =>
+  isStoreError(result) ? Effect.fail(result) : Effect.succeed(result)
+
+const op = <A>(f: () => StoreError | A): Effect.Effect<A, StoreError> => Effect.suspend(() => lift(f()))
+
+const insertJob = (state: MemoryState, job: NewJob, now: Date): EnqueueOutcome => {
+  const queue = job.queue ?? "default"
+  if (job.idempotencyKey !== undefined) {
+    const existing = state.idempotency.get(idempotencyIndexKey(queue, job.idempotencyKey))
+    const row = existing === undefined ? undefined : state.rows.get(existing)
+    if (row !== undefined) return { job: toJob(row), duplicate: true }
+  }
+  const row: MemoryRow = {
+    id: state.nextId++,
+    queue,
+    type: job.type,
+    payload: jsonCopy(job.payload),
+    status: "pending",
+    priority: job.priority ?? 0,
+    runAt: job.runAt ?? addMs(now, job.delayMs ?? 0),
+    attempts: 0,
+    maxAttempts: job.maxAttempts ?? 3,
+    workerId: null,
+    leaseToken: null,
+    leasedAt: null,
+    leaseSeconds: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    errors: [],
+    result: null,
+    idempotencyKey: job.idempotencyKey ?? null,
+    scan: null,
+    createdAt: now,
+    updatedAt: now,
+    completedAt: null
+  }
+  state.rows.set(row.id, row)
+  if (job.idempotencyKey !== undefined) {
+    state.idempotency.set(idempotencyIndexKey(queue, job.idempotencyKey), row.id)
+  }
+  return { job: toJob(row), duplicate: false }
+}
+
+const emptyQueueStats = (): { -readonly [K in keyof QueueStats]: QueueStats[K] } => ({
+  pending: 0,
+  processing: 0,
+  retrying: 0,
+  completed: 0,
+  failed: 0,
+  cancelled: 0,
+  oldest_pending_age_ms: null
+})
+
+/** An in-memory `JobStoreShape` with the PostgreSQL store's semantics, for unit tests of fibers and actors. */
+export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStoreShape => {
+  const state: MemoryState = {
+    nextId: 1,
+    rows: new Map(),
+    idempotency: new Map(),
+    scans: new Map(),
+    workers: new Map(),
+    retryPolicy: makeRetryPolicy(options.retry),
+    maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
+  }
+  const rows = () => [...state.rows.values()]
+  const inQueues = (queues: ReadonlyArray<string>, types: ReadonlyArray<string> | undefined) => (r: MemoryRow) =>
+    queues.includes(r.queue) && (types === undefined || types.includes(r.type))
+
+  return {
+    jobEnqueue: (p) => op(() => insertJob(state, p.job, clockOf(p))),
+    jobEnqueueMany: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        return p.jobs.map((job) => insertJob(state, job, now))
+      }),
+    jobLeaseAcquire: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        const scans = scansFor(state, p.queues, p.types)
+        if (p.requestedBatchSize !== undefined) {
+          const invalid = checkRequestedBatchSize(state, p.requestedBatchSize, scans, p.serverMaxBatchSize ?? state.maxBatchSize)
+          if (invalid !== null) return invalid
+        }
+        const leased = rows()
+          .filter((r) => inQueues(p.queues, p.types)(r) && isLeasable(r, now))
+          .sort(leaseOrder)
+          .slice(0, p.maxJobs)
+        for (const row of leased) {
+          const next = transitionRow(row, { type: "LEASE", leaseExpired: row.status === "processing" }, now)
+          if (isStoreError(next)) return next
+          grantLease(row, p.workerId, p.leaseSeconds, now)
+        }
+        const lease = { workerId: p.workerId, leaseSeconds: p.leaseSeconds, now }
+        const carved = carveBatches(state, scans, p.maxJobs - leased.length, p.requestedBatchSize, lease)
+        return [...leased, ...carved].map((row) => toLeasedJob(row, now))
+      }),
+    jobNextLeasableAt: (p) =>
+      op(() => {
+        const now = clockOf(p).getTime()
+        const times = rows()
+          .filter(inQueues(p.queues, p.types))
+          .map((r) =>
+            (r.status === "pending" || r.status === "retrying") && r.runAt.getTime() > now
+              ? r.runAt.getTime()
+              : r.status === "processing" && r.attempts < r.maxAttempts && r.leaseExpiresAt!.getTime() >= now
+                ? r.leaseExpiresAt!.getTime()
+                : Number.POSITIVE_INFINITY
+          )
+        const earliest = times.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
+        return Number.isFinite(earliest) ? new Date(earliest) : null
+      }),
+    jobRenewIfLeased: (p) => op(() => renewRow(state, p, clockOf(p))),
+    jobCompleteIfLeased: (p) =>
+      op(() => {
+        const row = completeRow(state, p, clockOf(p))
+        return isStoreError(row) ? row : toJob(row)
+      }),
+    jobFailIfLeased: (p) =>
+      op(() => {
+        const row = failRow(state, p, clockOf(p))
+        return isStoreError(row) ? row : toJob(row)
+      }),
+    jobReleaseIfLeased: (p) =>
+      op(() => {
+        const row = releaseRow(state, p, clockOf(p))
+        return isStoreError(row) ? row : toJob(row)
+      }),
+    jobCancel: (p) =>
+      op(() => {
+        const row = findRow(state, p.id)
+        if (isStoreError(row)) return row
+        const next = transitionRow(row, { type: "CANCEL" }, clockOf(p))
+        return isStoreError(next) ? next : toJob(next)
+      }),
+    jobRetry: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        const row = findRow(state, p.id)
+        if (isStoreError(row)) return row
+        const next = transitionRow(row, { type: "RETRY" }, now)
+        if (isStoreError(next)) return next
+        next.runAt = now
+        return toJob(next)
+      }),
+    jobRescueExpired: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        const expired = rows()
+          .filter((r) => r.status === "processing" && r.leaseExpiresAt !== null && r.leaseExpiresAt.getTime() < now.getTime())
+          .sort((a, b) => a.leaseExpiresAt!.getTime() - b.leaseExpiresAt!.getTime() || a.id - b.id)
+          .slice(0, p.limit ?? Number.MAX_SAFE_INTEGER)
+        let retried = 0
+        let failed = 0
+        for (const row of expired) {
+          const attempt = row.attempts
+          const next = transitionRow(row, { type: "LEASE_EXPIRED" }, now)
+          if (isStoreError(next)) return next
+          row.errors.push({ attempt, message: "lease expired", at: iso(now) })
+          row.lastError = "lease expired"
+          if (row.status === "retrying") {
+            row.runAt = now
+            retried++
+          } else failed++
+        }
+        return { retried, failed }
+      }),
+    leaseAckMany: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        return p.items.map((item): AckResult => {
+          const proof = { id: item.jobId, workerId: p.workerId, leaseToken: item.leaseToken }
+          const outcome =
+            item.outcome === "completed"
+              ? completeRow(state, { ...proof, result: item.result }, now)
+              : item.error === undefined
+                ? storeError("Validation", "a failed outcome needs an error")
+                : failRow(state, { ...proof, error: item.error, retryable: item.retryable, retryInMs: item.retryInMs }, now)
+          return isStoreError(outcome)
+            ? { job_id: item.jobId, ok: false, error: { code: itemErrorCode(outcome), message: outcome.message } }
+            : { job_id: item.jobId, ok: true }
+        })
+      }),
+    leaseRenewMany: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        return p.items.map((item): RenewManyResult => {
+          const renewed = renewRow(state, { id: item.jobId, workerId: p.workerId, leaseToken: item.leaseToken, leaseSeconds: p.leaseSeconds }, now)
+          return isStoreError(renewed)
+            ? { job_id: item.jobId, ok: false, error: { code: itemErrorCode(renewed), message: renewed.message } }
+            : { job_id: item.jobId, ok: true, ...renewed }
+        })
+      }),
+    jobGet: (p) =>
+      op(() => {
+        const row = findRow(state, p.id)
+        return isStoreError(row) ? row : toJob(row)
+      }),
+    jobList: (p) =>
+      op(() => {
+        const after = p.cursor === undefined ? 0 : decodeCursor(p.cursor)
+        if (isStoreError(after)) return after
+        const page = rows()
+          .filter((r) => r.id > after)
+          .map(toJob)
+          .filter(
+            (j) =>
+              (p.queue === undefined || j.queue === p.queue) &&
+              (p.status === undefined || j.status === p.status) &&
+              (p.type === undefined || j.type === p.type) &&
+              (p.workerId === undefined || j.worker_id === p.workerId)
+          )
+          .sort((a, b) => a.id - b.id)
+          .slice(0, p.limit + 1)
+        const jobs = page.slice(0, p.limit)
+        const last = jobs[jobs.length - 1]
+        return { jobs, next_cursor: page.length > p.limit && last !== undefined ? encodeCursor(last.id) : null }
+      }),
+    statsGet: (p) =>
+      op(() => {
+        const now = clockOf(p)
+        const queues: Record<string, ReturnType<typeof emptyQueueStats>> = {}
+        let expiredLeases = 0
+        for (const r of rows()) {
+          const q = (queues[r.queue] ??= emptyQueueStats())
+          q[r.status]++
+          if (r.status === "pending" && r.runAt.getTime() <= now.getTime()) {
+            const age = now.getTime() - r.runAt.getTime()
+            q.oldest_pending_age_ms = Math.max(q.oldest_pending_age_ms ?? 0, age)
+          }
+          if (r.status === "processing" && r.leaseExpiresAt !== null && r.leaseExpiresAt.getTime() < now.getTime()) expiredLeases++
+        }
+        return { queues, expired_leases: expiredLeases }
+      }),
+    leaseList: (p) =>
+      op(() => {
+        const now = clockOf(p).getTime()
+        return rows()
+          .filter(
+            (r) =>
+              r.status === "processing" &&
+              (p.queue === undefined || r.queue === p.queue) &&
+              (p.state === "expired") === r.leaseExpiresAt!.getTime() < now
+          )
+          .sort((a, b) => a.leaseExpiresAt!.getTime() - b.leaseExpiresAt!.getTime() || a.id - b.id)
+          .slice(0, p.limit)
+          .map(
+            (r): LeaseInfo => ({
+              job_id: r.id,
+              queue: r.queue,
+              type: r.type,
+              worker_id: r.workerId!,
+              leased_at: iso(r.leasedAt!),
+              lease_expires_at: iso(r.leaseExpiresAt!)
+            })
+          )
+      }),
+    jobPruneFinished: (p) =>
+      op(() => {
+        const doomed = rows()
+          .filter((r) => isTerminal(r.status) && r.updatedAt.getTime() < p.before.getTime())
+          .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id)
+          .slice(0, p.limit ?? Number.MAX_SAFE_INTEGER)
+        for (const r of doomed) {
+          state.rows.delete(r.id)
+          if (r.idempotencyKey !== null) state.idempotency.delete(idempotencyIndexKey(r.queue, r.idempotencyKey))
+        }
+        return doomed.length
+      }),
+    scanCreate: (p) =>
+      op(() => {
+        const scan = createScan(state, p.scan)
+        return isStoreError(scan) ? scan : toScan(state, scan)
+      }),
+    scanGet: (p) =>
+      op(() => {
+        const scan = state.scans.get(p.name)
+        return scan === undefined ? storeError("NotFound", `scan ${p.name} not found`, { name: p.name }) : toScan(state, scan)
+      }),
+    scanList: () => op(() => [...state.scans.values()].sort((a, b) => a.seq - b.seq).map((s) => toScan(state, s))),
+    scanSetPaused: (p) =>
+      op(() => {
+        const scan = state.scans.get(p.name)
+        if (scan === undefined) return storeError("NotFound", `scan ${p.name} not found`, { name: p.name })
+        scan.paused = p.paused
+        return toScan(state, scan)
+      }),
+    workerTouch: (p) =>
+      op(() => {
+        state.workers.set(p.workerId, clockOf(p))
+      }),
+    workerList: (p) =>
+      op(() => {
+        const now = clockOf(p).getTime()
+        return [...state.workers.entries()]
+          .filter(([, seen]) => seen.getTime() >= p.since.getTime())
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([workerId, seen]) => ({
+            worker_id: workerId,
+            last_seen_at: iso(seen),
+            in_flight: rows().filter(
+              (r) => r.status === "processing" && r.workerId === workerId && r.leaseExpiresAt!.getTime() >= now
+            ).length
+          }))
+      })
+  }
+}
+
+/** The memory store as the `JobStore` service. */
+export const layerMemory = (options: MemoryJobStoreOptions = {}): Layer.Layer<JobStore> =>
+  Layer.sync(JobStore, () => makeMemoryJobStore(options))

@@ -1,0 +1,28 @@
+import { describe } from "vitest"
+import { adminSuite } from "./conformance/adminSuite.ts"
+import { enqueueSuite } from "./conformance/enqueueSuite.ts"
+import { leaseSuite } from "./conformance/leaseSuite.ts"
+import { modelSuite } from "./conformance/modelSuite.ts"
+import { outcomeSuite } from "./conformance/outcomeSuite.ts"
+import { readSuite } from "./conformance/readSuite.ts"
+import { scanSuite } from "./conformance/scanSuite.ts"
+import type { ConformanceHarness } from "./conformance/support.ts"
+
+export type { ConformanceHarness } from "./conformance/support.ts"
+
+/**
+ * The one suite every `JobStoreShape` must pass (River's riverdrivertest, for us).
+ * `makeStore` is called once per describe block; every test uses its own queues, scans and
+ * workers, so a store shared across blocks (or never emptied) is fine. Tests move time with `now`.
+ * The store should use the default retry policy (base 1 s, cap 1 h) and server max batch size (1,000,000).
+ */
+export const jobStoreConformance = (name: string, makeStore: () => Promise<ConformanceHarness>): void =>
+  void describe(`JobStore conformance: ${name}`, () => {
+    enqueueSuite(makeStore)
+    leaseSuite(makeStore)
+    outcomeSuite(makeStore)
+    adminSuite(makeStore)
+    readSuite(makeStore)
+    scanSuite(makeStore)
+    modelSuite(makeStore)
+  })
