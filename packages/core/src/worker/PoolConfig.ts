@@ -1,0 +1,68 @@
+import type { LeasedJob } from "@leasehold/contracts"
+import type { BackoffOptions } from "./backoff.ts"
+import type { Handlers, WorkerLogger } from "./Handler.ts"
+import type { SlotState } from "./SlotMachine.ts"
+
+/** Everything observable about a pool's work, for listeners (`job:started`, `job:completed`, ...). */
+export type PoolEvent =
+  | { readonly type: "job:started"; readonly job: LeasedJob }
+  | { readonly type: "job:completed"; readonly job: LeasedJob; readonly result: unknown }
+  | {
+      readonly type: "job:failed"
+      readonly job: LeasedJob
+      readonly error: { readonly message: string; readonly stack?: string | undefined }
+    }
+  | { readonly type: "lease:lost"; readonly job: LeasedJob; readonly during: "renew" | "ack" | "release" }
+  | { readonly type: "job:released"; readonly job: LeasedJob }
+  | { readonly type: "slot:crashed"; readonly slot: number; readonly error: unknown }
+
+/** Settings of one worker pool. */
+export interface WorkerPoolConfig {
+  readonly workerId: string
+  readonly handlers: Handlers
+  /** Number of slots (jobs run at once). */
+  readonly concurrency: number
+  /** Queues to lease from; default `["default"]`. */
+  readonly queues?: ReadonlyArray<string> | undefined
+  /** Lease duration asked for; the master's default when absent. */
+  readonly leaseSeconds?: number | undefined
+  /** Renew at this fraction of the lease duration; the master's `renew_after` hint when absent. */
+  readonly renewAt?: number | undefined
+  /** How long running jobs may finish after `stop()` before they are aborted and released. */
+  readonly shutdownTimeoutMs?: number | undefined
+  /** Long-poll duration of each lease call. */
+  readonly waitMs?: number | undefined
+  /** Batch size asked for when a lease carves scan ranges. */
+  readonly requestedBatchSize?: number | undefined
+  /** Outcomes finished within this window share one ack call. */
+  readonly ackWindowMs?: number | undefined
+  readonly backoff?: BackoffOptions | undefined
+  readonly logger?: WorkerLogger | undefined
+  readonly onEvent?: ((event: PoolEvent) => void) | undefined
+  /** Observation hook called on every slot state entered (tests use it to crash a slot). */
+  readonly onSlotState?: ((slot: number, state: SlotState) => void) | undefined
+}
+
+/** 10 s long-polls: an idle worker costs the master one request per 10 s. */
+export const DEFAULT_WAIT_MS = 10_000
+/** 2 ms: long enough to gather a burst of no-op jobs, short enough to be invisible in latency. */
+export const DEFAULT_ACK_WINDOW_MS = 2
+/** Shutdown lets running jobs finish for 30 s before releasing them. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
+
+/** A snapshot of the pool for `status()` and progress lines. */
+export interface PoolStatus {
+  readonly workerId: string
+  readonly state: "created" | "running" | "stopping" | "stopped"
+  readonly concurrency: number
+  readonly inFlight: number
+  readonly slots: ReadonlyArray<{ readonly slot: number; readonly state: string; readonly jobId: number | null }>
+  readonly counts: {
+    readonly started: number
+    readonly completed: number
+    readonly failed: number
+    readonly lost: number
+    readonly released: number
+    readonly crashed: number
+  }
+}

@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it } from "vitest"
+import type { LeasedJob } from "@leasehold/contracts"
+import type { Handlers } from "./Handler.ts"
+import type { PoolEvent, WorkerPoolConfig } from "./PoolConfig.ts"
+import { FakeMaster } from "./testing/FakeMaster.ts"
+import { makeWorkerPool, type WorkerPool } from "./WorkerPool.ts"
+
+const pools: Array<WorkerPool> = []
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()))
+})
+
+const until = async (predicate: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not reached before the deadline")
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+const setup = (handlers: Handlers, overrides: Partial<WorkerPoolConfig> = {}) => {
+  const master = new FakeMaster()
+  const events: Array<PoolEvent> = []
+  const pool = makeWorkerPool(master.client, {
+    workerId: "w-test",
+    handlers,
+    concurrency: 4,
+    waitMs: 50,
+    backoff: { baseMs: 5, capMs: 20 },
+    shutdownTimeoutMs: 2_000,
+    onEvent: (e) => events.push(e),
+    ...overrides
+  })
+  pools.push(pool)
+  return { master, pool, events }
+}
+
+describe("WorkerPool", () => {
+  it("runs every job once, never more at once than its slots, and batches acks", async () => {
+    let running = 0
+    let maxRunning = 0
+    const runs = new Map<number, number>()
+    const { master, pool } = setup({
+      work: async (job) => {
+        running++
+        maxRunning = Math.max(maxRunning, running)
+        runs.set(job.id, (runs.get(job.id) ?? 0) + 1)
+        await new Promise((r) => setTimeout(r, 1))
+        running--
+        return { ok: job.id }
+      }
+    })
+    for (let i = 0; i < 200; i++) master.enqueue("work")
+    pool.start()
+    await until(() => master.count("completed") === 200)
+    expect([...runs.values()].every((n) => n === 1)).toBe(true)
+    expect(runs.size).toBe(200)
+    expect(maxRunning).toBeLessThanOrEqual(4)
+    expect(master.calls.lease.every((c) => c.max_jobs >= 1 && c.max_jobs <= 4)).toBe(true)
+    expect(master.calls.lease.every((c) => c.types.length === 1 && c.types[0] === "work")).toBe(true)
+    expect(master.calls.ack.length).toBeLessThan(200)
+    expect(master.calls.ack.some((n) => n > 1)).toBe(true)
+    expect([...master.jobs.values()].every((j) => (j.result as { ok: number }).ok === j.id)).toBe(true)
+  })
+
+  it("reports a throwing handler as failed with its message, and honours retryable: false", async () => {
+    const { master, pool, events } = setup({
+      flaky: () => {
+        throw new Error("boom")
+      },
+      poison: () => {
+        throw Object.assign(new Error("never works"), { retryable: false })
+      }
+    })
+    const flaky = master.enqueue("flaky", null, 2)
+    const poison = master.enqueue("poison", null, 5)
+    pool.start()
+    await until(() => master.jobs.get(flaky)?.status === "failed" && master.jobs.get(poison)?.status === "failed")
+    expect(master.jobs.get(flaky)?.errors.map((e) => e.message)).toEqual(["boom", "boom"])
+    expect(master.jobs.get(poison)?.attempts).toBe(1)
+    expect(events.filter((e) => e.type === "job:failed").length).toBe(3)
+  })
+
+  it("aborts a handler whose lease is lost on renew and reports nothing for it", async () => {
+    let aborted = false
+    const { master, pool, events } = setup(
+      {
+        slow: (_job, ctx) =>
+          new Promise((resolve) => {
+            ctx.signal.addEventListener("abort", () => {
+              aborted = true
+              resolve("too late")
+            })
+          })
+      },
+      { leaseSeconds: 1, renewAt: 0.05 }
+    )
+    const id = master.enqueue("slow")
+    pool.start()
+    await until(() => master.jobs.get(id)?.status === "processing")
+    await until(() => master.calls.renew > 0)
+    master.cancel(id)
+    await until(() => aborted)
+    await until(() => pool.status().inFlight === 0)
+    expect(master.jobs.get(id)?.status).toBe("cancelled")
+    expect(master.calls.ack.length).toBe(0)
+    expect(events.some((e) => e.type === "lease:lost" && e.during === "renew")).toBe(true)
+    expect(events.some((e) => e.type === "job:completed")).toBe(false)
+  })
+
+  it("keeps renewing a long job so its lease never lapses", async () => {
+    let expiries: Array<string> = []
+    const { master, pool } = setup(
+      {
+        long: async (_job, ctx) => {
+          const first = ctx.lease.expiresAt
+          await until(() => master.calls.renew >= 3)
+          expiries = [first, ctx.lease.expiresAt]
+          return null
+        }
+      },
+      { leaseSeconds: 1, renewAt: 0.05 }
+    )
+    const id = master.enqueue("long")
+    pool.start()
+    await until(() => master.jobs.get(id)?.status === "completed")
+    expect(Date.parse(expiries[1] as string)).toBeGreaterThan(Date.parse(expiries[0] as string))
+    expect(master.jobs.get(id)?.attempts).toBe(1)
+  })
+
+  it("survives a master that is down: retries with backoff and carries on when it is back", async () => {
+    const { master, pool } = setup({ work: () => "ok" })
+    master.down = true
+    for (let i = 0; i < 20; i++) master.enqueue("work")
+    pool.start()
+    await new Promise((r) => setTimeout(r, 100))
+    expect(master.count("completed")).toBe(0)
+    master.down = false
+    await until(() => master.count("completed") === 20)
+  })
+
+  it("retries acks while the master is down; the outcomes land once it is back", async () => {
+    let ran = 0
+    const { master, pool } = setup({
+      work: () => {
+        ran++
+        if (ran === 5) master.down = true
+        return "ok"
+      }
+    })
+    for (let i = 0; i < 10; i++) master.enqueue("work")
+    pool.start()
+    await until(() => master.down)
+    await new Promise((r) => setTimeout(r, 50))
+    master.down = false
+    await until(() => master.count("completed") === 10)
+  })
+
+  it("stop() lets running jobs finish within the timeout and reports them", async () => {
+    let release: () => void = () => {}
+    const { master, pool } = setup({ work: () => new Promise<string>((r) => (release = () => r("done"))) })
+    const id = master.enqueue("work")
+    pool.start()
+    await until(() => master.jobs.get(id)?.status === "processing")
+    const stopped = pool.stop()
+    await until(() => pool.status().state === "stopping")
+    release()
+    await stopped
+    expect(master.jobs.get(id)?.status).toBe("completed")
+    expect(pool.status().state).toBe("stopped")
+  })
+
+  it("stop() aborts and releases jobs still running at the timeout, without burning an attempt", async () => {
+    let signalled = false
+    const { master, pool, events } = setup(
+      {
+        stuck: (_job, ctx) =>
+          new Promise(() => {
+            ctx.signal.addEventListener("abort", () => (signalled = true))
+          })
+      },
+      { shutdownTimeoutMs: 50 }
+    )
+    const id = master.enqueue("stuck")
+    pool.start()
+    await until(() => master.jobs.get(id)?.status === "processing")
+    await pool.stop()
+    expect(signalled).toBe(true)
+    expect(master.jobs.get(id)?.status).toBe("pending")
+    expect(master.jobs.get(id)?.attempts).toBe(0)
+    expect(events.some((e) => e.type === "job:released")).toBe(true)
+  })
+
+  it("restarts a crashed slot actor, releases its job, and keeps working", async () => {
+    let crashes = 0
+    const seen: Array<LeasedJob> = []
+    const { master, pool, events } = setup(
+      { work: (job) => void seen.push(job) },
+      {
+        concurrency: 1,
+        onSlotState: (_slot, state) => {
+          if (state === "running" && crashes === 0) {
+            crashes++
+            throw new Error("injected crash")
+          }
+        }
+      }
+    )
+    const first = master.enqueue("work")
+    for (let i = 0; i < 5; i++) master.enqueue("work")
+    pool.start()
+    await until(() => master.count("completed") === 6)
+    expect(pool.status().counts.crashed).toBe(1)
+    expect(events.some((e) => e.type === "slot:crashed")).toBe(true)
+    expect(master.calls.release).toBeGreaterThanOrEqual(1)
+    expect(master.jobs.get(first)?.attempts).toBe(1)
+  })
+})

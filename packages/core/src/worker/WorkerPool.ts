@@ -1,0 +1,375 @@
+import type { LeasedJob } from "@leasehold/contracts"
+import { Effect, Fiber, Queue } from "effect"
+import { createActor, fromPromise, type Actor } from "xstate"
+import { DEFAULT_BACKOFF, backoffSchedule, retryTransient } from "./backoff.ts"
+import { failedOutcome, silentLogger, type HandlerContext, type Outcome } from "./Handler.ts"
+import { MasterClient, type MasterClientShape } from "./MasterClient.ts"
+import type { MasterError } from "./MasterError.ts"
+import {
+  DEFAULT_ACK_WINDOW_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_WAIT_MS,
+  type PoolEvent,
+  type PoolStatus,
+  type WorkerPoolConfig
+} from "./PoolConfig.ts"
+import { ackItem, makeReporter } from "./Reporter.ts"
+import { makeRenewer, renewDelayMs } from "./Renewer.ts"
+import { SlotMachine, type SlotState } from "./SlotMachine.ts"
+
+/** A running pool of supervised slots. */
+export interface WorkerPool {
+  /** Spawns the slots and starts leasing. */
+  readonly start: () => void
+  /** Stops leasing, lets running jobs finish within the shutdown timeout, releases the rest. */
+  readonly stop: () => Promise<void>
+  readonly status: () => PoolStatus
+}
+
+/** After the shutdown timeout, how long releases and pending acks may still take. */
+const RELEASE_GRACE_MS = 5_000
+
+interface LeaseMeta {
+  readonly delayMs: number
+  readonly fraction: number
+  readonly durationMs: number
+}
+
+interface Slot {
+  readonly index: number
+  actor: Actor<typeof SlotMachine>
+  job: LeasedJob | null
+  meta: LeaseMeta | null
+  controller: AbortController | null
+  renewFiber: Fiber.Fiber<void, never> | null
+  expiresAt: string
+  outcome: Outcome | null
+}
+
+/** Builds a pool over the `MasterClient` service. */
+export const make = (config: WorkerPoolConfig): Effect.Effect<WorkerPool, never, MasterClient> =>
+  Effect.gen(function* () {
+    const client = yield* MasterClient
+    return makeWorkerPool(client, config)
+  })
+
+/**
+ * The pool: one XState actor per slot (supervised: a crashed actor is replaced and its job
+ * released or reported), Effect fibers for the lease loop, per-job renewals and the ack batcher.
+ */
+export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConfig): WorkerPool => {
+  const log = config.logger ?? silentLogger
+  const backoff = config.backoff ?? DEFAULT_BACKOFF
+  const types = Object.keys(config.handlers)
+  const counts = { started: 0, completed: 0, failed: 0, lost: 0, released: 0, crashed: 0 }
+  let state: PoolStatus["state"] = "created"
+  let lastRetryLog = 0
+  const onRetry = (error: MasterError) => {
+    const now = Date.now()
+    if (now - lastRetryLog < 5_000) return
+    lastRetryLog = now
+    log.warn("master unavailable, retrying with backoff", { error: error.message })
+  }
+  const emit = (event: PoolEvent) => {
+    try {
+      config.onEvent?.(event)
+    } catch (error) {
+      log.error("event listener threw", { event: event.type, error: String(error) })
+    }
+  }
+  const wake = Effect.runSync(Queue.unbounded<void>())
+  const reporter = Effect.runSync(
+    makeReporter({ client, workerId: config.workerId, windowMs: config.ackWindowMs ?? DEFAULT_ACK_WINDOW_MS, backoff, onRetry })
+  )
+  const renewer = Effect.runSync(
+    makeRenewer({ client, workerId: config.workerId, leaseSeconds: config.leaseSeconds, backoff, onRetry })
+  )
+  const slots: Array<Slot> = []
+  const stateOf = (slot: Slot): string => {
+    const snapshot = slot.actor.getSnapshot()
+    return snapshot.status === "error" ? "crashed" : String(snapshot.value)
+  }
+
+  const renewLoop = (slot: Slot, job: LeasedJob, meta: LeaseMeta) =>
+    Effect.gen(function* () {
+      const actor = slot.actor
+      let delay = meta.delayMs
+      while (true) {
+        yield* Effect.sleep(delay)
+        const answer = yield* Effect.result(renewer.submit({ job_id: job.id, lease_token: job.lease_token }))
+        delay = Math.max(1, Math.floor(meta.fraction * meta.durationMs))
+        if (answer._tag === "Failure") {
+          log.warn("renew rejected", { job_id: job.id, error: answer.failure.message })
+          continue
+        }
+        const result = answer.success
+        if (result.ok) {
+          if (result.lease_expires_at) slot.expiresAt = result.lease_expires_at
+          continue
+        }
+        if (result.error?.code === "lease_lost" || result.error?.code === "not_found") {
+          counts.lost++
+          log.info("lease lost; aborting the handler", { job_id: job.id, type: job.type })
+          emit({ type: "lease:lost", job, during: "renew" })
+          actor.send({ type: "LEASE_LOST" })
+          return
+        }
+        log.warn("renew failed", { job_id: job.id, error: result.error?.message })
+      }
+    })
+
+  const report = (slot: Slot, job: LeasedJob, outcome: Outcome, actor?: Actor<typeof SlotMachine>) => {
+    Effect.runFork(
+      Effect.exit(reporter.submit(ackItem(job.id, job.lease_token, outcome))).pipe(
+        Effect.map((exit) => {
+          if (exit._tag === "Success" && exit.value.ok) {
+            if (outcome.outcome === "completed") {
+              counts.completed++
+              emit({ type: "job:completed", job, result: outcome.result })
+            } else {
+              counts.failed++
+              emit({ type: "job:failed", job, error: outcome.error })
+            }
+          } else if (exit._tag === "Success" && exit.value.error?.code === "lease_lost") {
+            counts.lost++
+            log.info("outcome refused: lease lost", { job_id: job.id })
+            emit({ type: "lease:lost", job, during: "ack" })
+          } else {
+            const error = exit._tag === "Success" ? exit.value.error?.message : String(exit.cause)
+            log.error("could not report an outcome; the lease will expire", { job_id: job.id, error })
+          }
+          actor?.send({ type: "REPORTED" })
+        })
+      )
+    )
+  }
+
+  const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>) => {
+    Effect.runFork(
+      client.release(job.id, { worker_id: config.workerId, lease_token: job.lease_token }).pipe(
+        Effect.retry({ schedule: backoffSchedule(backoff), times: 8, while: (e: MasterError) => e.reason === "Unavailable" }),
+        Effect.timeoutOption(RELEASE_GRACE_MS),
+        Effect.exit,
+        Effect.map((exit) => {
+          if (exit._tag === "Success") {
+            counts.released++
+            emit({ type: "job:released", job })
+            log.info("job released", { job_id: job.id })
+          } else {
+            log.warn("release failed; the lease will expire", { job_id: job.id })
+          }
+          actor?.send({ type: "RELEASED" })
+        })
+      )
+    )
+  }
+
+  const clearJob = (slot: Slot) => {
+    if (slot.renewFiber) Effect.runFork(Fiber.interrupt(slot.renewFiber))
+    slot.renewFiber = null
+    slot.job = null
+    slot.meta = null
+    slot.controller = null
+    slot.outcome = null
+  }
+
+  const runHandler = fromPromise<Outcome, { readonly slot: number; readonly job: LeasedJob }>(async ({ input }) => {
+    const slot = slots[input.slot] as Slot
+    const job = input.job
+    const handler = config.handlers[job.type]
+    if (!handler) return { outcome: "failed", error: { message: `no handler for type ${job.type}` }, retryable: false }
+    const controller = slot.controller ?? new AbortController()
+    slot.controller = controller
+    const ctx: HandlerContext = {
+      signal: controller.signal,
+      lease: {
+        token: job.lease_token,
+        get expiresAt() {
+          return slot.job === job ? slot.expiresAt : job.lease_expires_at
+        }
+      },
+      attempt: job.attempts,
+      idempotencyKey: job.idempotency_key,
+      workerId: config.workerId,
+      log
+    }
+    let outcome: Outcome
+    try {
+      const result = (await handler(job, ctx)) ?? null
+      JSON.stringify(result)
+      outcome = { outcome: "completed", result }
+    } catch (error) {
+      outcome = failedOutcome(error)
+    }
+    if (slot.job === job) slot.outcome = outcome
+    return outcome
+  })
+
+  const machineFor = (slot: Slot) =>
+    SlotMachine.provide({
+      actors: { runHandler },
+      actions: {
+        entered: (_, params) => config.onSlotState?.(slot.index, params.state as SlotState),
+        slotFree: () => Queue.offerUnsafe(wake, undefined),
+        jobStarted: ({ context }) => {
+          const job = context.job as LeasedJob
+          slot.job = job
+          slot.outcome = null
+          slot.expiresAt = job.lease_expires_at
+          slot.controller = new AbortController()
+          counts.started++
+          if (slot.meta) slot.renewFiber = Effect.runFork(renewLoop(slot, job, slot.meta))
+          emit({ type: "job:started", job })
+        },
+        abortHandler: () => slot.controller?.abort(new Error("lease lost or shutdown timeout")),
+        report: ({ context }) => report(slot, context.job as LeasedJob, context.outcome as Outcome, slot.actor),
+        release: ({ context }) => release(context.job as LeasedJob, slot.actor),
+        jobDone: () => clearJob(slot)
+      }
+    })
+
+  const spawn = (slot: Slot) => {
+    const actor = createActor(machineFor(slot), { input: { slot: slot.index } })
+    slot.actor = actor
+    actor.subscribe({ error: (error) => queueMicrotask(() => onCrash(slot, actor, error)) })
+    actor.start()
+    if (state === "stopping" || state === "stopped") actor.send({ type: "STOP" })
+  }
+
+  const onCrash = (slot: Slot, actor: Actor<typeof SlotMachine>, error: unknown) => {
+    if (slot.actor !== actor) return
+    counts.crashed++
+    log.error("slot actor crashed; restarting it", { slot: slot.index, error: String(error) })
+    emit({ type: "slot:crashed", slot: slot.index, error })
+    const job = slot.job
+    const outcome = slot.outcome
+    slot.controller?.abort(new Error("slot crashed"))
+    clearJob(slot)
+    if (job && outcome) report(slot, job, outcome)
+    else if (job) release(job)
+    spawn(slot)
+  }
+
+  const assign = (reserved: ReadonlyArray<Slot>, jobs: ReadonlyArray<LeasedJob>, serverNow: string) => {
+    jobs.forEach((job, i) => {
+      const slot = reserved[i]
+      if (!slot || stateOf(slot) !== "leasing") {
+        release(job)
+        return
+      }
+      slot.job = job
+      slot.meta = renewDelayMs({
+        serverNow,
+        leaseExpiresAt: job.lease_expires_at,
+        renewAfter: job.renew_after,
+        renewAt: config.renewAt
+      })
+      slot.actor.send({ type: "ASSIGN", job })
+    })
+    for (const slot of reserved.slice(jobs.length)) slot.actor.send({ type: "UNRESERVE" })
+  }
+
+  const leaseOnce = Effect.gen(function* () {
+    const free = slots.filter((s) => stateOf(s) === "idle")
+    if (free.length === 0) {
+      yield* Queue.take(wake)
+      return
+    }
+    for (const slot of free) slot.actor.send({ type: "RESERVE" })
+    const reserved = free.filter((s) => stateOf(s) === "leasing")
+    const unreserve = () => {
+      for (const slot of reserved) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
+    }
+    const answer = yield* Effect.uninterruptibleMask((restore) =>
+      restore(
+        client
+          .lease({
+            worker_id: config.workerId,
+            queues: config.queues ? [...config.queues] : ["default"],
+            types,
+            max_jobs: reserved.length,
+            wait_ms: config.waitMs ?? DEFAULT_WAIT_MS,
+            ...(config.leaseSeconds !== undefined ? { lease_seconds: config.leaseSeconds } : {}),
+            ...(config.requestedBatchSize !== undefined ? { requested_batch_size: config.requestedBatchSize } : {})
+          })
+          .pipe(retryTransient(backoff, onRetry))
+      ).pipe(
+        Effect.onInterrupt(() => Effect.sync(unreserve)),
+        Effect.result,
+        Effect.tap((result) =>
+          Effect.sync(() =>
+            result._tag === "Success" ? assign(reserved, result.success.jobs, result.success.server_now) : unreserve()
+          )
+        )
+      )
+    )
+    if (answer._tag === "Failure") {
+      log.error("lease rejected by the master", { error: answer.failure.message, status: answer.failure.status })
+      yield* Effect.sleep(backoff.capMs)
+    }
+  })
+
+  const waitAllStopped = (timeoutMs: number) =>
+    Effect.gen(function* () {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        if (slots.every((s) => stateOf(s) === "stopped")) return true
+        yield* Effect.sleep(10)
+      }
+      return slots.every((s) => stateOf(s) === "stopped")
+    })
+
+  let leaseFiber: Fiber.Fiber<never, never> | null = null
+  let stopping: Promise<void> | null = null
+
+  return {
+    start: () => {
+      if (state !== "created") return
+      state = "running"
+      for (let index = 0; index < config.concurrency; index++) {
+        const slot = { index, job: null, meta: null, controller: null, renewFiber: null, expiresAt: "", outcome: null } as unknown as Slot
+        slots.push(slot)
+        spawn(slot)
+      }
+      leaseFiber = Effect.runFork(Effect.forever(leaseOnce))
+      log.info("worker pool started", { worker_id: config.workerId, concurrency: config.concurrency, types })
+    },
+    stop: () => {
+      if (stopping) return stopping
+      const wasRunning = state === "running"
+      state = "stopping"
+      stopping = Effect.runPromise(
+        Effect.gen(function* () {
+          if (leaseFiber) yield* Fiber.interrupt(leaseFiber)
+          for (const slot of slots) slot.actor.send({ type: "STOP" })
+          const timeoutMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
+          if (wasRunning && !(yield* waitAllStopped(timeoutMs))) {
+            log.warn("shutdown timeout: aborting and releasing running jobs", { timeout_ms: timeoutMs })
+            for (const slot of slots) slot.actor.send({ type: "SHUTDOWN_TIMEOUT" })
+            yield* waitAllStopped(RELEASE_GRACE_MS)
+          }
+          for (const slot of slots) {
+            if (slot.renewFiber) yield* Fiber.interrupt(slot.renewFiber)
+            slot.actor.stop()
+          }
+          yield* reporter.close
+          yield* renewer.close
+          state = "stopped"
+          log.info("worker pool stopped", { worker_id: config.workerId, ...counts })
+        })
+      )
+      return stopping
+    },
+    status: () => ({
+      workerId: config.workerId,
+      state,
+      concurrency: config.concurrency,
+      inFlight: slots.filter((s) => {
+        const st = stateOf(s)
+        return st === "running" || st === "reporting" || st === "stopping"
+      }).length,
+      slots: slots.map((s) => ({ slot: s.index, state: stateOf(s), jobId: s.job?.id ?? null })),
+      counts: { ...counts }
+    })
+  }
+}
