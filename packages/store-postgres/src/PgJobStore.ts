@@ -1,0 +1,33 @@
+import { Layer } from "effect"
+import type postgres from "postgres"
+import { DEFAULT_MAX_BATCH_SIZE } from "@leasehold/contracts"
+import { JobStore, type JobStoreShape } from "@leasehold/core"
+import { makeJobOps } from "./makeJobOps.ts"
+import { makeReadOps } from "./makeReadOps.ts"
+
+/** Options of the PostgreSQL store. */
+export interface PgJobStoreOptions {
+  readonly sql: postgres.Sql
+  /** Retry backoff base (SPEC default 1 s). */
+  readonly retryBaseMs?: number
+  /** Retry backoff cap (SPEC default 1 h). */
+  readonly retryCapMs?: number
+  /** Largest carved batch when the leased queues have no scan (SPEC default 1,000,000). */
+  readonly serverMaxBatchSize?: number
+}
+
+/** The PostgreSQL implementation of the JobStore port over an existing pool (migrated beforehand). */
+export const makePgJobStore = (options: PgJobStoreOptions): JobStoreShape => {
+  const settings = {
+    sql: options.sql,
+    backoff: { baseMs: options.retryBaseMs ?? 1_000, capMs: options.retryCapMs ?? 3_600_000 },
+    serverMaxBatchSize: options.serverMaxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
+  }
+  return { ...makeJobOps(settings), ...makeReadOps(settings) }
+}
+
+/** Effect wiring of the store. */
+export const PgJobStore = {
+  /** Provides JobStore from a pool the caller owns (and closes). */
+  layer: (options: PgJobStoreOptions): Layer.Layer<JobStore> => Layer.succeed(JobStore, makePgJobStore(options))
+}

@@ -1,0 +1,32 @@
+import postgres from "postgres"
+
+/** Options of a store connection pool. */
+export interface ConnectOptions {
+  /** Pool size; default 10. */
+  readonly max?: number
+  /** Close idle connections after this many seconds; default 30. */
+  readonly idleTimeoutSeconds?: number
+  /** `application_name` shown in pg_stat_activity; default "leasehold". */
+  readonly application?: string
+  /** Extra startup parameters (e.g. `{ TimeZone: "America/New_York" }` in tests). */
+  readonly connection?: Record<string, string>
+}
+
+/** bigint columns (ids, scan bounds) are below 2^53, so they are read as numbers, not strings. */
+const int8AsNumber = {
+  to: 20,
+  from: [20],
+  serialize: (x: number | bigint) => String(x),
+  parse: (x: string) => Number(x)
+}
+
+/** Opens a postgres.js pool configured for the store: prepared statements, numeric bigints, quiet notices. */
+export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql =>
+  postgres(url, {
+    max: options.max ?? 10,
+    idle_timeout: options.idleTimeoutSeconds ?? 30,
+    prepare: true,
+    onnotice: () => {},
+    connection: { application_name: options.application ?? "leasehold", ...options.connection },
+    types: { int8AsNumber }
+  }) as unknown as postgres.Sql

@@ -1,0 +1,183 @@
+import { Effect } from "effect"
+import type postgres from "postgres"
+import { MAX_PAYLOAD_BYTES, type AckResult, type RenewManyResult } from "@leasehold/contracts"
+import { storeError, type JobStoreShape } from "@leasehold/core"
+import { run } from "./run.ts"
+import { iso, toJob, toLeasedJob, type JobRow } from "./rows.ts"
+import { enqueueMany, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
+import { leaseJobs } from "./queries/lease.ts"
+import { completeJob, failJob, releaseJob, renewJob, type Backoff, type OutcomeRow } from "./queries/outcomes.ts"
+import { ackMany, renewMany, type ItemOutcome } from "./queries/batches.ts"
+import { cancelJob, rescueExpired, retryJob, type AdminRow } from "./queries/admin.ts"
+
+/** Settings shared by the store's operations. */
+export interface StoreSettings {
+  readonly sql: postgres.Sql
+  readonly backoff: Backoff
+  readonly serverMaxBatchSize: number
+}
+
+/** The sweeper's default batch: large enough to drain a crash of a busy worker in one call. */
+const RESCUE_DEFAULT_LIMIT = 10_000
+
+const lost = (id: number) => storeError("LeaseLost", `job ${id} is not leased with this token`, { job_id: id })
+const notFound = (id: number) => storeError("NotFound", `job ${id} not found`, { job_id: id })
+
+/** A holder-only write's answer: the row, or LeaseLost / NotFound. */
+const holderResult = (id: number, rows: ReadonlyArray<OutcomeRow>) => {
+  const row = rows[0]
+  if (!row) return Effect.fail(notFound(id))
+  return row.outcome === "lost" ? Effect.fail(lost(id)) : Effect.succeed(toJob(row))
+}
+
+/** An admin transition's answer: the row, InvalidTransition or NotFound. */
+const adminResult = (id: number, what: string, rows: ReadonlyArray<AdminRow>) => {
+  const row = rows[0]
+  if (!row) return Effect.fail(notFound(id))
+  return row.outcome === "illegal"
+    ? Effect.fail(storeError("InvalidTransition", `cannot ${what} job ${id} in status ${row.status}`, { job_id: id, status: row.status }))
+    : Effect.succeed(toJob(row))
+}
+
+const itemError = (outcome: ItemOutcome, id: number) =>
+  outcome === "missing"
+    ? { code: "not_found", message: `job ${id} not found` }
+    : { code: "lease_lost", message: `job ${id} is not leased with this token` }
+
+const checkLeaseSeconds = (seconds: number | undefined) =>
+  seconds === undefined || (Number.isInteger(seconds) && seconds >= 1 && seconds <= 86_400)
+    ? Effect.void
+    : Effect.fail(storeError("Validation", "lease_seconds must be an integer in 1..86400"))
+
+/** Enqueue, lease and every lifecycle write of the port, each one statement. */
+export const makeJobOps = (s: StoreSettings) => {
+  const { sql, backoff } = s
+  const enqueue: JobStoreShape["jobEnqueueMany"] = ({ jobs, now }) =>
+    Effect.gen(function* () {
+      if (jobs.length === 0) return []
+      const items = jobs.map(toEnqueueItem)
+      for (const item of items) {
+        if (Buffer.byteLength(JSON.stringify(item.payload) ?? "null") > MAX_PAYLOAD_BYTES) {
+          return yield* Effect.fail(storeError("PayloadTooLarge", "payload exceeds 1 MiB", { index: item.ord }))
+        }
+      }
+      const rows = yield* run(() => enqueueMany(sql, items, now ?? null))
+      const out = new Array<{ job: ReturnType<typeof toJob>; duplicate: boolean } | undefined>(items.length)
+      for (const row of rows) out[row.ord] ??= { job: toJob(row), duplicate: row.duplicate }
+      const missing = items.filter((item) => out[item.ord] === undefined && item.idempotency_key !== null)
+      if (missing.length > 0) {
+        const found = yield* run(() => jobsByKeys(sql, missing.map((m) => m.queue), missing.map((m) => m.idempotency_key as string)))
+        for (const m of missing) {
+          const row = found.find((r: JobRow) => r.queue === m.queue && r.idempotency_key === m.idempotency_key)
+          if (row) out[m.ord] = { job: toJob(row), duplicate: true }
+        }
+      }
+      if (out.some((o) => o === undefined)) return yield* Effect.fail(storeError("Internal", "enqueue lost track of an item"))
+      return out as Array<{ job: ReturnType<typeof toJob>; duplicate: boolean }>
+    })
+
+  return {
+    jobEnqueue: ({ job, now }) =>
+      Effect.map(enqueue({ jobs: [job], now }), (outcomes) => outcomes[0] as (typeof outcomes)[number]),
+    jobEnqueueMany: enqueue,
+    jobLeaseAcquire: (p) =>
+      Effect.gen(function* () {
+        yield* checkLeaseSeconds(p.leaseSeconds)
+        if (p.requestedBatchSize !== undefined && !(Number.isInteger(p.requestedBatchSize) && p.requestedBatchSize >= 1)) {
+          return yield* Effect.fail(storeError("Validation", "requested_batch_size must be a positive integer"))
+        }
+        if (p.maxJobs < 1 || p.queues.length === 0) return []
+        const rows = yield* run(() =>
+          leaseJobs(sql, {
+            workerId: p.workerId,
+            queues: p.queues,
+            types: p.types && p.types.length > 0 ? p.types : null,
+            maxJobs: Math.floor(p.maxJobs),
+            leaseSeconds: p.leaseSeconds,
+            requestedBatchSize: p.requestedBatchSize ?? null,
+            serverMaxBatchSize: p.serverMaxBatchSize ?? s.serverMaxBatchSize,
+            now: p.now ?? null
+          })
+        )
+        return rows.map(toLeasedJob)
+      }),
+    jobRenewIfLeased: (p) =>
+      Effect.gen(function* () {
+        yield* checkLeaseSeconds(p.leaseSeconds)
+        const rows = yield* run(() => renewJob(sql, { ...p, now: p.now ?? null, leaseSeconds: p.leaseSeconds ?? null }))
+        const row = rows[0]
+        if (!row) return yield* Effect.fail(notFound(p.id))
+        if (row.outcome !== "updated" || !row.lease_expires_at) return yield* Effect.fail(lost(p.id))
+        const expires = row.lease_expires_at
+        return {
+          lease_expires_at: iso(expires),
+          renew_after: iso(new Date(expires.getTime() - (row.lease_seconds ?? 0) * 500))
+        }
+      }),
+    jobCompleteIfLeased: (p) =>
+      Effect.flatMap(run(() => completeJob(sql, { ...p, now: p.now ?? null, result: p.result ?? null })), (rows) =>
+        holderResult(p.id, rows)
+      ),
+    jobFailIfLeased: (p) =>
+      Effect.flatMap(
+        run(() =>
+          failJob(
+            sql,
+            { ...p, now: p.now ?? null, message: p.error.message, retryable: p.retryable ?? true, retryInMs: p.retryInMs ?? null },
+            backoff
+          )
+        ),
+        (rows) => holderResult(p.id, rows)
+      ),
+    jobReleaseIfLeased: (p) =>
+      Effect.flatMap(run(() => releaseJob(sql, { ...p, now: p.now ?? null })), (rows) => holderResult(p.id, rows)),
+    jobCancel: ({ id, now }) =>
+      Effect.flatMap(run(() => cancelJob(sql, id, now ?? null)), (rows) => adminResult(id, "cancel", rows)),
+    jobRetry: ({ id, now }) =>
+      Effect.flatMap(run(() => retryJob(sql, id, now ?? null)), (rows) => adminResult(id, "retry", rows)),
+    jobRescueExpired: ({ limit, now }) =>
+      Effect.map(run(() => rescueExpired(sql, limit ?? RESCUE_DEFAULT_LIMIT, now ?? null)), (rows) => ({
+        retried: rows[0]?.retried ?? 0,
+        failed: rows[0]?.failed ?? 0
+      })),
+    leaseAckMany: ({ workerId, items, now }) =>
+      Effect.gen(function* () {
+        if (items.length === 0) return []
+        const input = items.map((it, i) => ({
+          i,
+          id: it.jobId,
+          token: it.leaseToken,
+          outcome: it.outcome,
+          result: it.result === undefined ? null : it.result,
+          message: it.error?.message ?? (it.outcome === "failed" ? "failed" : null),
+          retryable: it.retryable ?? null,
+          retry_in_ms: it.retryInMs ?? null
+        }))
+        const rows = yield* run(() => ackMany(sql, workerId, input, now ?? null, backoff))
+        return rows.map((r): AckResult =>
+          r.outcome === "updated" || r.outcome === "already"
+            ? { job_id: Number(r.id), ok: true }
+            : { job_id: Number(r.id), ok: false, error: itemError(r.outcome, Number(r.id)) }
+        )
+      }),
+    leaseRenewMany: ({ workerId, items, leaseSeconds, now }) =>
+      Effect.gen(function* () {
+        yield* checkLeaseSeconds(leaseSeconds)
+        if (items.length === 0) return []
+        const input = items.map((it, i) => ({ i, id: it.jobId, token: it.leaseToken }))
+        const rows = yield* run(() => renewMany(sql, workerId, input, leaseSeconds ?? null, now ?? null))
+        return rows.map((r): RenewManyResult => {
+          if (r.outcome !== "updated" || !r.lease_expires_at) {
+            return { job_id: Number(r.id), ok: false, error: itemError(r.outcome, Number(r.id)) }
+          }
+          const expires = r.lease_expires_at
+          return {
+            job_id: Number(r.id),
+            ok: true,
+            lease_expires_at: iso(expires),
+            renew_after: iso(new Date(expires.getTime() - (r.lease_seconds ?? 0) * 500))
+          }
+        })
+      })
+  } satisfies Partial<JobStoreShape>
+}

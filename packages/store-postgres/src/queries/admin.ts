@@ -1,0 +1,73 @@
+import type postgres from "postgres"
+import { JOBS_CHANNEL } from "../listenJobs.ts"
+import type { JobRow } from "../rows.ts"
+
+/** `updated`, or `illegal` when the job exists in a status the transition does not start from. */
+export type AdminRow = JobRow & { readonly outcome: "updated" | "illegal" }
+
+/** Cancel from pending, retrying or processing (a live lease is lost with it). */
+export const cancelJob = (sql: postgres.Sql, id: number, now: Date | null) => sql<AdminRow[]>`
+  with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
+  upd as (
+    update jobs j set status = 'cancelled', updated_at = t.now, completed_at = t.now,
+           lease_token = null, lease_expires_at = null, worker_id = null
+    from t
+    where j.id = ${id} and j.status in ('pending', 'retrying', 'processing')
+    returning j.*
+  )
+  select 'updated' as outcome, * from upd
+  union all
+  select 'illegal', j.* from jobs j where j.id = ${id} and not exists (select 1 from upd)`
+
+/** Admin retry from failed, cancelled or retrying: pending, due now, attempts back to 0. */
+export const retryJob = (sql: postgres.Sql, id: number, now: Date | null) => sql<AdminRow[]>`
+  with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
+  upd as (
+    update jobs j set status = 'pending', run_at = t.now, attempts = 0, updated_at = t.now, completed_at = null
+    from t
+    where j.id = ${id} and j.status in ('failed', 'cancelled', 'retrying')
+    returning j.*
+  ),
+  notified as (select count(pg_notify(${JOBS_CHANNEL}, queue)) as n from upd)
+  select 'updated' as outcome, * from upd where (select n from notified) >= 0
+  union all
+  select 'illegal', j.* from jobs j where j.id = ${id} and not exists (select 1 from upd)`
+
+/** The sweeper: expired leases become retrying (due now) or failed, with "lease expired" in the history. */
+export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null) =>
+  sql<{ retried: number; failed: number }[]>`
+    with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
+    c as materialized (
+      select j.id from jobs j, t
+      where j.status = 'processing' and j.lease_expires_at < t.now
+      order by j.lease_expires_at
+      limit ${limit}
+      for update of j skip locked
+    ),
+    upd as (
+      update jobs j set
+        status = case when j.attempts < j.max_attempts then 'retrying' else 'failed' end,
+        run_at = case when j.attempts < j.max_attempts then t.now else j.run_at end,
+        completed_at = case when j.attempts < j.max_attempts then null else t.now end,
+        updated_at = t.now, lease_token = null, lease_expires_at = null, worker_id = null,
+        last_error = 'lease expired',
+        errors = coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+          'attempt', j.attempts, 'message', 'lease expired',
+          'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+      from c cross join t
+      where j.id = c.id
+      returning j.status
+    )
+    select count(*) filter (where status = 'retrying')::int as retried,
+           count(*) filter (where status = 'failed')::int as failed
+    from upd`
+
+/** Deletes finished jobs whose completion is older than `before`; returns how many went. */
+export const pruneFinished = (sql: postgres.Sql, before: Date, limit: number) => sql<{ n: number }[]>`
+  with c as (
+    select id from jobs
+    where status in ('completed', 'failed', 'cancelled') and completed_at < ${before}::timestamptz
+    limit ${limit}
+  ),
+  del as (delete from jobs j using c where j.id = c.id returning 1)
+  select count(*)::int as n from del`

@@ -1,0 +1,104 @@
+import type postgres from "postgres"
+import type { JobRow } from "../rows.ts"
+
+/**
+ * How a conditional write came out: `updated` (this call changed the row), `already` (completed
+ * earlier with the same token: idempotent), `lost` (the job exists but this token does not hold it).
+ * No row at all means the job does not exist.
+ */
+export type Outcome = "updated" | "already" | "lost"
+export type OutcomeRow = JobRow & { readonly outcome: Outcome }
+
+/** Proof of holding a lease, as every holder-only write takes it. */
+export interface Proof {
+  readonly id: number
+  readonly workerId: string
+  readonly leaseToken: string
+  readonly now: Date | null
+}
+
+/** Backoff knobs for fail: full jitter over base * 2^(attempt-1), capped. */
+export interface Backoff {
+  readonly baseMs: number
+  readonly capMs: number
+}
+
+/** Complete if this token holds the job; the same token completing again finds `already`. */
+export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unknown }) => sql<OutcomeRow[]>`
+  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
+  upd as (
+    update jobs j set status = 'completed', updated_at = t.now, completed_at = t.now, completed_token = j.lease_token,
+           lease_token = null, lease_expires_at = null, worker_id = null, result = ${sql.json(p.result as never)}::jsonb
+    from t
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+      and j.worker_id = ${p.workerId}
+    returning j.*
+  )
+  select 'updated' as outcome, * from upd
+  union all
+  select case when j.status = 'completed' and j.completed_token::text = ${p.leaseToken} then 'already' else 'lost' end,
+         j.*
+  from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
+
+/** Fail an attempt: retrying after backoff (or retry_in_ms), or failed when exhausted or not retryable. */
+export const failJob = (
+  sql: postgres.Sql,
+  p: Proof & { readonly message: string; readonly retryable: boolean; readonly retryInMs: number | null },
+  backoff: Backoff
+) => sql<OutcomeRow[]>`
+  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
+  upd as (
+    update jobs j set
+      status = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then 'failed' else 'retrying' end,
+      run_at = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then j.run_at
+                    else t.now + make_interval(secs => coalesce(${p.retryInMs}::float8,
+                      random() * least(${backoff.capMs}::float8, ${backoff.baseMs}::float8 * power(2::float8, j.attempts - 1))) / 1000.0)
+               end,
+      completed_at = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then t.now end,
+      updated_at = t.now, lease_token = null, lease_expires_at = null, worker_id = null,
+      last_error = ${p.message}::text,
+      errors = coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+        'attempt', j.attempts, 'message', ${p.message}::text,
+        'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+    from t
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+      and j.worker_id = ${p.workerId}
+    returning j.*
+  )
+  select 'updated' as outcome, * from upd
+  union all
+  select 'lost', j.* from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
+
+/** Give the job back: pending, the attempt not counted, the worker cleared. */
+export const releaseJob = (sql: postgres.Sql, p: Proof) => sql<OutcomeRow[]>`
+  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
+  upd as (
+    update jobs j set status = 'pending', attempts = j.attempts - 1, updated_at = t.now,
+           lease_token = null, lease_expires_at = null, worker_id = null
+    from t
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+      and j.worker_id = ${p.workerId}
+    returning j.*
+  ),
+  notified as (select count(pg_notify('leasehold_jobs', queue)) as n from upd)
+  select 'updated' as outcome, * from upd where (select n from notified) >= 0
+  union all
+  select 'lost', j.* from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
+
+/** Extend a lease; without lease seconds the lease keeps its own duration. */
+export const renewJob = (sql: postgres.Sql, p: Proof & { readonly leaseSeconds: number | null }) => sql<
+  { outcome: Outcome; lease_expires_at: Date | null; lease_seconds: number | null }[]
+>`
+  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
+  upd as (
+    update jobs j set lease_seconds = coalesce(${p.leaseSeconds}::int, j.lease_seconds),
+           lease_expires_at = t.now + make_interval(secs => coalesce(${p.leaseSeconds}::int, j.lease_seconds)),
+           updated_at = t.now
+    from t
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+      and j.worker_id = ${p.workerId}
+    returning j.lease_expires_at, j.lease_seconds
+  )
+  select 'updated' as outcome, lease_expires_at, lease_seconds from upd
+  union all
+  select 'lost', null, null from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`

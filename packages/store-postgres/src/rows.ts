@@ -1,0 +1,67 @@
+import type { Job, JobErrorEntry, JobStatus, LeasedJob } from "@leasehold/contracts"
+
+/** A `jobs` row as postgres.js returns it (timestamptz as Date, jsonb parsed). */
+export interface JobRow {
+  readonly id: number | string
+  readonly created_at: Date
+  readonly run_at: Date
+  readonly max_attempts: number
+  readonly priority: number
+  readonly queue: string
+  readonly type: string
+  readonly idempotency_key: string | null
+  readonly scan: string | null
+  readonly status: JobStatus
+  readonly attempts: number
+  readonly lease_seconds: number | null
+  readonly leased_at: Date | null
+  readonly lease_expires_at: Date | null
+  readonly updated_at: Date
+  readonly completed_at: Date | null
+  readonly lease_token: string | null
+  readonly worker_id: string | null
+  readonly result: unknown
+  readonly last_error: string | null
+  readonly errors: ReadonlyArray<JobErrorEntry> | null
+  readonly payload: unknown
+}
+
+/** RFC 3339 in UTC with `Z`, whatever the process or session time zone. */
+export const iso = (d: Date): string => d.toISOString()
+
+const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString())
+
+/** The wire job of a row; the lease token never appears in job reads. */
+export const toJob = (row: JobRow): Job => ({
+  id: Number(row.id),
+  queue: row.queue,
+  type: row.type,
+  payload: row.payload ?? null,
+  status: row.status,
+  priority: row.priority,
+  run_at: iso(row.run_at),
+  attempts: row.attempts,
+  max_attempts: row.max_attempts,
+  worker_id: row.worker_id,
+  lease_expires_at: isoOrNull(row.lease_expires_at),
+  last_error: row.last_error,
+  errors: row.errors ?? [],
+  result: row.result ?? null,
+  idempotency_key: row.idempotency_key,
+  scan: row.scan,
+  created_at: iso(row.created_at),
+  updated_at: iso(row.updated_at),
+  completed_at: isoOrNull(row.completed_at)
+})
+
+/** The job as its new lease holder sees it: with the token, the expiry and when to renew (half-way). */
+export const toLeasedJob = (row: JobRow): LeasedJob => {
+  const expires = row.lease_expires_at as Date
+  const seconds = row.lease_seconds ?? 0
+  return {
+    ...toJob(row),
+    lease_token: row.lease_token as string,
+    lease_expires_at: iso(expires),
+    renew_after: iso(new Date(expires.getTime() - seconds * 500))
+  }
+}

@@ -1,0 +1,3 @@
+export { insertJobs, type InsertJobsOptions } from "./insertJobs.ts"
+export { setupStore, type TestStore } from "./setupStore.ts"
+export { createTestDatabase } from "@leasehold/tooling"
