@@ -19,12 +19,14 @@ export type ItemOutcome = "updated" | "already" | "lost" | "missing"
 /**
  * Applies every ack item in ONE statement; completed and failed items mix freely.
  * Each item is a conditional write on (id, processing, token, worker); results come back in request order.
+ * Only the first item of a job writes; a repeated completion with the same token is idempotent.
  */
 export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArray<AckRow>, now: Date | null, backoff: Backoff) =>
   sql<{ i: number; id: number; outcome: ItemOutcome }[]>`
     with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
     input as materialized (
-      select * from jsonb_to_recordset(${sql.json(items as never)}::jsonb) as x(
+      select x.*, x.i = min(x.i) over (partition by x.id) as first
+      from jsonb_to_recordset(${sql.json(items as never)}::jsonb) as x(
         i int, id bigint, token text, outcome text, result jsonb, message text, retryable boolean, retry_in_ms float8)
     ),
     upd as (
@@ -48,13 +50,17 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
                    'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
                  else j.errors end
       from input x cross join t
-      where j.id = x.id and j.status = 'processing' and j.lease_token::text = x.token and j.worker_id = ${workerId}
-      returning x.i
+      where j.id = x.id and x.first and j.status = 'processing' and j.lease_token::text = x.token
+        and j.worker_id = ${workerId}
+      returning x.i, x.id, x.token, x.outcome
     )
     select x.i, x.id,
            case when u.i is not null then 'updated'
                 when e.id is null then 'missing'
-                when x.outcome = 'completed' and e.status = 'completed' and e.completed_token::text = x.token then 'already'
+                when x.outcome = 'completed' and (
+                  (e.status = 'completed' and e.completed_token::text = x.token)
+                  or exists (select 1 from upd d where d.id = x.id and d.token = x.token and d.outcome = 'completed'))
+                  then 'already'
                 else 'lost' end as outcome
     from input x left join upd u on u.i = x.i left join jobs e on e.id = x.id
     order by x.i`
