@@ -1,0 +1,113 @@
+import type postgres from "postgres"
+import { Effect } from "effect"
+import type { JobStoreShape } from "@leasehold/core"
+import { fireEnqueuePending, scheduleFireDue, type FireRow, type ScheduleRow } from "@leasehold/store-postgres/schedules"
+import { planFires } from "./planFires.ts"
+import type { SchedulesLogger } from "./SchedulesLogger.ts"
+
+/** Due schedules claimed per transaction: keeps each transaction short while several masters share the work. */
+const CLAIM_BATCH = 100
+/** Ledger rows enqueued per transaction (one multi-row enqueue each). */
+const ENQUEUE_BATCH = 500
+/** One pass per second: cron's finest resolution. */
+export const DEFAULT_TICK_INTERVAL_MS = 1000
+
+export interface SchedulerDeps {
+  readonly sql: postgres.Sql
+  readonly store: JobStoreShape
+  readonly log: SchedulesLogger
+  readonly now: () => Date
+  readonly tickIntervalMs: number
+}
+
+/** What one pass did. */
+export interface PassOutcome {
+  readonly fired: number
+  readonly enqueued: number
+}
+
+/** The scheduler loop: fires due ticks into the ledger, then turns ledger rows into jobs. */
+export interface Scheduler {
+  /** One pass at `deps.now()`; safe to run concurrently from any number of masters. */
+  readonly runOnce: () => Promise<PassOutcome>
+  readonly start: () => void
+  readonly stop: () => Promise<void>
+}
+
+/** Builds the scheduler loop over the schedules store and the job store. */
+export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
+  const plan = (now: Date) => (row: ScheduleRow) => {
+    try {
+      return planFires(row, now)
+    } catch (cause) {
+      deps.log.error("schedule cannot be planned; it stays idle until updated", { schedule: row.name, cause: String(cause) })
+      return { fires: [], nextRunAt: null }
+    }
+  }
+
+  const enqueue = (now: Date) => async (fires: ReadonlyArray<FireRow>) => {
+    const outcomes = await Effect.runPromise(
+      deps.store.jobEnqueueMany({
+        now,
+        jobs: fires.map((f) => ({
+          type: f.type,
+          queue: f.queue,
+          payload: f.payload ?? null,
+          maxAttempts: f.max_attempts,
+          idempotencyKey: f.idempotency_key
+        }))
+      })
+    )
+    return outcomes.map((o) => o.job.id)
+  }
+
+  const runOnce = async (): Promise<PassOutcome> => {
+    const now = deps.now()
+    let fired = 0
+    for (;;) {
+      const pass = await scheduleFireDue(deps.sql, { now, limit: CLAIM_BATCH, plan: plan(now) })
+      fired += pass.fired
+      if (pass.claimed < CLAIM_BATCH) break
+    }
+    let enqueued = 0
+    for (;;) {
+      const count = await fireEnqueuePending(deps.sql, { now, limit: ENQUEUE_BATCH, enqueue: enqueue(now) })
+      enqueued += count
+      if (count < ENQUEUE_BATCH) break
+    }
+    return { fired, enqueued }
+  }
+
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let stopped = true
+
+  const loop = () => {
+    running = runOnce()
+      .then(
+        (outcome) => {
+          if (outcome.fired > 0) deps.log.info("schedules fired", { ...outcome })
+        },
+        (cause) => deps.log.warn("scheduler pass failed; retrying next tick", { cause: String(cause) })
+      )
+      .finally(() => {
+        running = undefined
+        if (!stopped) timer = setTimeout(loop, deps.tickIntervalMs)
+      })
+  }
+
+  return {
+    runOnce,
+    start: () => {
+      if (!stopped) return
+      stopped = false
+      timer = setTimeout(loop, 0)
+    },
+    stop: async () => {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+      timer = undefined
+      await running
+    }
+  }
+}

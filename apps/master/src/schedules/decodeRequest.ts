@@ -1,0 +1,28 @@
+import { Cause, Exit, Schema } from "effect"
+import { storeError } from "@leasehold/core"
+
+/**
+ * Decodes a request part against a contracts schema. Schedule bodies are strict: an unknown field
+ * (a misspelt `crn` would otherwise be a silent no-op) is a Validation error like a wrong type.
+ */
+export const decodeRequest = <S extends Schema.Codec<unknown, unknown, never, never>>(
+  schema: S,
+  input: unknown,
+  options: { readonly strict: boolean } = { strict: true }
+): S["Type"] => {
+  const exit = Schema.decodeUnknownExit(schema)(input, { onExcessProperty: options.strict ? "error" : "ignore" })
+  if (Exit.isSuccess(exit)) return exit.value
+  const error = Cause.squash(exit.cause)
+  const message = error instanceof Error ? error.message.replace(/\s*\n\s*/g, " ") : "invalid request"
+  throw storeError("Validation", message)
+}
+
+/** The JSON body of a request; malformed or missing JSON is a Validation error. */
+export const readJsonBody = async (request: Request): Promise<unknown> => {
+  const text = await request.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw storeError("Validation", "malformed JSON body")
+  }
+}
