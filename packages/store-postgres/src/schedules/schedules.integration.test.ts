@@ -1,8 +1,8 @@
 import postgres from "postgres"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
+import { migrate } from "../migrate.ts"
 import {
-  applySchedulesMigration,
   fireEnqueuePending,
   fireList,
   scheduleDelete,
@@ -23,7 +23,7 @@ let sql: postgres.Sql
 beforeAll(async () => {
   db = await createTestDatabase("lh_sched_store")
   sql = postgres(db.url, { max: 4, onnotice: () => {} })
-  await applySchedulesMigration(sql)
+  await migrate(sql)
 })
 afterAll(async () => {
   await sql.end()
