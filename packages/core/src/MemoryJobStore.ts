@@ -4,6 +4,7 @@ import { storeError, type StoreError } from "./errors.ts"
 import { JobStore, type EnqueueOutcome, type JobStoreShape, type NewJob } from "./JobStore.ts"
 import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
 import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
+import { checkLeaseSeconds, checkNewJob } from "./memory/memoryValidation.ts"
 import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } from "./memory/memoryScans.ts"
 import {
   addMs,
@@ -102,15 +103,18 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
     queues.includes(r.queue) && (types === undefined || types.includes(r.type))
 
   return {
-    jobEnqueue: (p) => op(() => insertJob(state, p.job, clockOf(p))),
+    jobEnqueue: (p) => op(() => checkNewJob(p.job) ?? insertJob(state, p.job, clockOf(p))),
     jobEnqueueMany: (p) =>
       op(() => {
         const now = clockOf(p)
-        return p.jobs.map((job) => insertJob(state, job, now))
+        const invalid = p.jobs.map((job, index) => checkNewJob(job, index)).find((e) => e !== null)
+        return invalid ?? p.jobs.map((job) => insertJob(state, job, now))
       }),
     jobLeaseAcquire: (p) =>
       op(() => {
         const now = clockOf(p)
+        const badSeconds = checkLeaseSeconds(p.leaseSeconds)
+        if (badSeconds !== null) return badSeconds
         const scans = scansFor(state, p.queues, p.types)
         if (p.requestedBatchSize !== undefined) {
           const invalid = checkRequestedBatchSize(state, p.requestedBatchSize, scans, p.serverMaxBatchSize ?? state.maxBatchSize)

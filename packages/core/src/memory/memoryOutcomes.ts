@@ -1,4 +1,4 @@
-import { storeError, type StoreError } from "../errors.ts"
+import type { StoreError } from "../errors.ts"
 import type { FailParams, LeaseProofParams } from "../JobStore.ts"
 import {
   addMs,
@@ -13,6 +13,7 @@ import {
   type MemoryRow,
   type MemoryState
 } from "./MemoryState.ts"
+import { checkLeaseSeconds } from "./memoryValidation.ts"
 
 /** The row held by this proof, or NotFound / LeaseLost. */
 const heldRow = (state: MemoryState, p: LeaseProofParams): StoreError | MemoryRow => {
@@ -66,7 +67,8 @@ export const renewRow = (
   const row = heldRow(state, p)
   if (isStoreError(row)) return row
   const seconds = p.leaseSeconds ?? row.leaseSeconds ?? 0
-  if (!(Number.isInteger(seconds) && seconds > 0)) return storeError("Validation", "lease_seconds must be a positive integer")
+  const invalid = checkLeaseSeconds(seconds)
+  if (invalid !== null) return invalid
   row.leaseSeconds = seconds
   row.leaseExpiresAt = addMs(now, seconds * 1000)
   row.updatedAt = now

@@ -126,6 +126,28 @@ export const enqueueSuite = (makeStore: MakeStore): void =>
       expect(listed.jobs).toHaveLength(4)
     })
 
+    it("refuses an invalid job with Validation, and a batch holding one as a whole", async () => {
+      const clock = testClock()
+      const queue = unique("q")
+      await failsWith(store().jobEnqueue({ job: { type: "t", queue, maxAttempts: 0 }, now: clock.now() }), "Validation")
+      await failsWith(store().jobEnqueue({ job: { type: "t", queue, priority: 1001 }, now: clock.now() }), "Validation")
+      await failsWith(store().jobEnqueue({ job: { type: "t", queue: "Bad Queue!" }, now: clock.now() }), "Validation")
+      await failsWith(
+        store().jobEnqueueMany({
+          jobs: [
+            { type: "t", queue, idempotencyKey: "first" },
+            { type: "t", queue },
+            { type: "t", queue, maxAttempts: 101 }
+          ],
+          now: clock.now()
+        }),
+        "Validation"
+      )
+      expect((await run(store().jobList({ queue, limit: 10 }))).jobs).toEqual([])
+      const retry = await run(store().jobEnqueue({ job: { type: "t", queue, idempotencyKey: "first" }, now: clock.now() }))
+      expect(retry.duplicate).toBe(false)
+    })
+
     it("fails with NotFound for an unknown id", async () => {
       await failsWith(store().jobGet({ id: 2 ** 31 - 7 }), "NotFound")
     })

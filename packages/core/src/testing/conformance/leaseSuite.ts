@@ -121,6 +121,20 @@ export const leaseSuite = (makeStore: MakeStore): void =>
       expect((await next(clock.now(), ["now"]))?.getTime()).toBe(ms(leased.lease_expires_at))
     })
 
+    it("rejects lease durations outside 1..86400 s before leasing or renewing anything", async () => {
+      const clock = testClock()
+      const queue = unique("q")
+      const job = await h.enqueue({ type: "t", queue }, clock.now())
+      for (const leaseSeconds of [0, 86_401]) {
+        await failsWith(store().jobLeaseAcquire({ workerId: "w", queues: [queue], maxJobs: 1, leaseSeconds, now: clock.now() }), "Validation")
+      }
+      expect((await h.get(job.id)).status).toBe("pending")
+      const leased = await h.leaseOne({ queues: [queue], leaseSeconds: 86_400, now: clock.now() })
+      const proof = { id: job.id, workerId: leased.worker_id!, leaseToken: leased.lease_token, now: clock.now() }
+      await failsWith(store().jobRenewIfLeased({ ...proof, leaseSeconds: 0 }), "Validation")
+      expect((await h.get(job.id)).lease_expires_at).toBe(leased.lease_expires_at)
+    })
+
     it("rejects a requested batch size above the server maximum or below 1 before leasing anything", async () => {
       const clock = testClock()
       const queue = unique("q")

@@ -46,6 +46,28 @@ export const scanSuite = (makeStore: MakeStore): void =>
       expect((await create({ queue, maxBatchSize: 50 })).default_batch_size).toBe(50)
     })
 
+    it("refuses inconsistent scans with Validation", async () => {
+      const queue = unique("q")
+      const base = { type: "scan-t", queue, start: 0, end: 10 }
+      const bad: ReadonlyArray<Partial<NewScan>> = [
+        { start: 10, end: 10 },
+        { start: 20, end: 10 },
+        { start: -1 },
+        { end: 2 ** 53 + 2 },
+        { defaultBatchSize: 11, maxBatchSize: 10 },
+        { defaultBatchSize: 0 },
+        { payload: { start: 1 } },
+        { payload: { end: 1 } }
+      ]
+      for (const fields of bad) {
+        const name = unique("s")
+        await failsWith(store().scanCreate({ scan: { ...base, name, ...fields } }), "Validation")
+        await failsWith(store().scanGet({ name }), "NotFound")
+      }
+      const edge = await create({ queue, start: 0, end: 2 ** 53 })
+      expect(edge.total_units).toBe(2 ** 53)
+    })
+
     it("carves contiguous batches sized min(requested or default, max, remainder) and leases them", async () => {
       const clock = testClock()
       const queue = unique("q")
