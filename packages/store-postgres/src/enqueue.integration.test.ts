@@ -1,0 +1,75 @@
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { StoreError } from "@leasehold/core"
+import { JOBS_CHANNEL, listenJobs } from "./listenJobs.ts"
+import { setupStore, type TestStore } from "./testing/index.ts"
+
+let t: TestStore
+beforeAll(async () => {
+  t = await setupStore()
+})
+afterAll(async () => {
+  await t?.close()
+})
+
+const go = <A>(e: Effect.Effect<A, StoreError>) => Effect.runPromise(e)
+const flip = <A>(e: Effect.Effect<A, StoreError>) => Effect.runPromise(Effect.flip(e))
+
+/** Waits for a condition with a deadline instead of sleeping a fixed time. */
+const eventually = async (check: () => boolean, ms = 5_000) => {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met before the deadline")
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe("enqueue", () => {
+  it("inserts a batch in one statement, answers in request order, first of a repeated key wins", async () => {
+    const jobs = [
+      { type: "a", queue: "batch", idempotencyKey: "k1", payload: { n: 0 } },
+      { type: "b", queue: "batch" },
+      { type: "c", queue: "batch", idempotencyKey: "k1", payload: { n: 2 } },
+      { type: "d", queue: "batch-2", idempotencyKey: "k1" }
+    ]
+    const out = await go(t.store.jobEnqueueMany({ jobs }))
+    expect(out.map((o) => [o.job.type, o.duplicate])).toEqual([["a", false], ["b", false], ["a", true], ["d", false]])
+    expect(out[2]?.job.id).toBe(out[0]?.job.id)
+    const again = await go(t.store.jobEnqueueMany({ jobs: [{ type: "z", queue: "batch", idempotencyKey: "k1" }] }))
+    expect(again[0]).toMatchObject({ duplicate: true, job: { id: out[0]?.job.id, type: "a", payload: { n: 0 } } })
+  })
+
+  it("is all or nothing: one bad row rejects the whole batch", async () => {
+    const e = await flip(
+      t.store.jobEnqueueMany({
+        jobs: [
+          { type: "ok", queue: "atomic" },
+          { type: "bad", queue: "atomic", priority: 5000 }
+        ]
+      })
+    )
+    expect(e.reason).toBe("Validation")
+    const rows = await t.sql<{ n: number }[]>`select count(*)::int as n from jobs where queue = 'atomic'`
+    expect(rows[0]?.n).toBe(0)
+  })
+
+  it("rejects a payload over 1 MiB naming its index", async () => {
+    const e = await flip(t.store.jobEnqueueMany({ jobs: [{ type: "a" }, { type: "b", payload: "x".repeat(1024 * 1024 + 1) }] }))
+    expect(e.reason).toBe("PayloadTooLarge")
+    expect(e.details).toEqual({ index: 1 })
+  })
+
+  it("notifies once per distinct queue on the jobs channel", async () => {
+    const heard: string[] = []
+    const sub = await listenJobs(t.sql, (queue) => heard.push(queue))
+    try {
+      await go(t.store.jobEnqueueMany({ jobs: [{ type: "a", queue: "n1" }, { type: "a", queue: "n2" }, { type: "a", queue: "n1" }] }))
+      await go(t.store.jobEnqueue({ job: { type: "a", queue: "n3" } }))
+      await eventually(() => heard.includes("n3"))
+      expect(heard.sort()).toEqual(["n1", "n2", "n3"])
+      expect(JOBS_CHANNEL).toBe("leasehold_jobs")
+    } finally {
+      await sub.unlisten()
+    }
+  })
+})
