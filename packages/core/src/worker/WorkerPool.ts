@@ -64,6 +64,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   const counts = { started: 0, completed: 0, failed: 0, lost: 0, released: 0, crashed: 0 }
   let state: PoolStatus["state"] = "created"
   let lastRetryLog = 0
+  let pendingAcks = 0
   const onRetry = (error: MasterError) => {
     const now = Date.now()
     if (now - lastRetryLog < 5_000) return
@@ -118,7 +119,12 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       }
     })
 
-  const report = (slot: Slot, job: LeasedJob, outcome: Outcome, actor?: Actor<typeof SlotMachine>) => {
+  /**
+   * Hands an outcome to the ack batcher. The slot is free as soon as the batcher holds the
+   * outcome (acks overlap the next lease); the pool tracks the pending acks and `stop()` waits for them.
+   */
+  const report = (job: LeasedJob, outcome: Outcome, actor?: Actor<typeof SlotMachine>) => {
+    pendingAcks++
     Effect.runFork(
       Effect.exit(reporter.submit(ackItem(job.id, job.lease_token, outcome))).pipe(
         Effect.map((exit) => {
@@ -138,10 +144,11 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             const error = exit._tag === "Success" ? exit.value.error?.message : String(exit.cause)
             log.error("could not report an outcome; the lease will expire", { job_id: job.id, error })
           }
-          actor?.send({ type: "REPORTED" })
-        })
+        }),
+        Effect.ensuring(Effect.sync(() => pendingAcks--))
       )
     )
+    queueMicrotask(() => actor?.send({ type: "REPORTED" }))
   }
 
   const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>) => {
@@ -222,7 +229,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           emit({ type: "job:started", job })
         },
         abortHandler: () => slot.controller?.abort(new Error("lease lost or shutdown timeout")),
-        report: ({ context }) => report(slot, context.job as LeasedJob, context.outcome as Outcome, slot.actor),
+        report: ({ context }) => report(context.job as LeasedJob, context.outcome as Outcome, slot.actor),
         release: ({ context }) => release(context.job as LeasedJob, slot.actor),
         jobDone: () => clearJob(slot)
       }
@@ -245,7 +252,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     const outcome = slot.outcome
     slot.controller?.abort(new Error("slot crashed"))
     clearJob(slot)
-    if (job && outcome) report(slot, job, outcome)
+    if (job && outcome) report(job, outcome)
     else if (job) release(job)
     spawn(slot)
   }
@@ -348,6 +355,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             for (const slot of slots) slot.actor.send({ type: "SHUTDOWN_TIMEOUT" })
             yield* waitAllStopped(RELEASE_GRACE_MS)
           }
+          const ackDeadline = Date.now() + RELEASE_GRACE_MS
+          while (pendingAcks > 0 && Date.now() < ackDeadline) yield* Effect.sleep(5)
           for (const slot of slots) {
             if (slot.renewFiber) yield* Fiber.interrupt(slot.renewFiber)
             slot.actor.stop()

@@ -1,0 +1,6 @@
+export * from "./createWorker.ts"
+export * from "./config.ts"
+export * from "./HttpMasterClient.ts"
+export * from "./loadHandlers.ts"
+export * from "./logger.ts"
+export type { Handlers, HandlerContext, JobHandler, PoolStatus, WorkerLogger } from "@leasehold/core"

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { api, killAll, startMaster, startWorker, until, type MasterProc } from "./harness.ts"
+import { setupDatabase } from "./db.ts"
+
+let env: Awaited<ReturnType<typeof setupDatabase>>
+let master: MasterProc
+
+beforeAll(async () => {
+  env = await setupDatabase()
+  master = await startMaster({ databaseUrl: env.db.url, sweepIntervalMs: 300 })
+})
+
+afterAll(async () => {
+  await killAll()
+  await env?.close()
+})
+
+const runsOf = async (ids: ReadonlyArray<number>) =>
+  env.sql<Array<{ job_id: string; attempt: number; worker_id: string; event: string }>>`
+    select job_id, attempt, worker_id, event from e2e_runs where job_id in ${env.sql(ids)} order by at`
+
+describe("worker failures against the real master", () => {
+  it("kill -9 of a worker holding jobs: they are leased again after expiry and completed by another worker", async () => {
+    const client = api(master.url)
+    const ids = await client.enqueueMany(Array.from({ length: 6 }, () => ({ type: "slow", queue: "kill" })))
+    const doomed = startWorker({
+      master: master.url,
+      databaseUrl: env.db.url,
+      workerId: "doomed",
+      concurrency: 4,
+      args: ["--queues", "kill", "--lease-seconds", "2"],
+      env: { E2E_SLOW_MS: "600000" }
+    })
+    const held = await until(async () => {
+      const rows = await env.sql`select distinct job_id from e2e_runs where worker_id = 'doomed' and event = 'start'`
+      return rows.length === 4 ? rows.map((r) => Number(r.job_id)) : undefined
+    }, "the doomed worker to hold 4 jobs")
+    doomed.kill("SIGKILL")
+    expect((await doomed.exited).signal).toBe("SIGKILL")
+    const rescuer = startWorker({ master: master.url, databaseUrl: env.db.url, workerId: "rescuer", concurrency: 4, args: ["--queues", "kill"] })
+    await until(async () => (await client.countByStatus("kill")).completed === 6, "all 6 jobs completed")
+    rescuer.kill("SIGTERM")
+    expect((await rescuer.exited).code).toBe(0)
+    for (const id of held) {
+      const job = await client.job(id)
+      expect(job.status).toBe("completed")
+      expect(job.attempts).toBe(2)
+    }
+    const runs = await runsOf(ids)
+    for (const id of ids) {
+      const done = runs.filter((r) => Number(r.job_id) === id && r.event === "done")
+      expect(done.length).toBe(1)
+      expect(done[0]?.worker_id).toBe("rescuer")
+    }
+  })
+
+  it("SIGTERM during work: short jobs finish, long ones are released in time, exit 0, nothing lost", async () => {
+    const client = api(master.url)
+    const quick = await client.enqueueMany(Array.from({ length: 3 }, () => ({ type: "slow", queue: "term", payload: { ms: 300 } })))
+    const long = await client.enqueueMany(Array.from({ length: 3 }, () => ({ type: "slow", queue: "term", payload: { ms: 600_000 } })))
+    const worker = startWorker({
+      master: master.url,
+      databaseUrl: env.db.url,
+      workerId: "termed",
+      concurrency: 6,
+      args: ["--queues", "term", "--shutdown-timeout", "2"]
+    })
+    await until(async () => {
+      const rows = await env.sql`select count(distinct job_id) as n from e2e_runs where worker_id = 'termed' and event = 'start'`
+      return Number(rows[0]?.n) === 6
+    }, "all 6 jobs running")
+    worker.kill("SIGTERM")
+    const exit = await worker.exited
+    expect(exit.code).toBe(0)
+    for (const id of quick) expect((await client.job(id)).status).toBe("completed")
+    for (const id of long) {
+      const job = await client.job(id)
+      expect(job.status).toBe("pending")
+      expect(job.attempts).toBe(0)
+      expect(job.worker_id).toBeNull()
+    }
+    expect(worker.output()).toContain("job released")
+    const aborted = await env.sql`select count(*) as n from e2e_runs where worker_id = 'termed' and event = 'aborted'`
+    expect(Number(aborted[0]?.n)).toBe(3)
+    const finisher = startWorker({
+      master: master.url,
+      databaseUrl: env.db.url,
+      workerId: "finisher",
+      args: ["--queues", "term"],
+      env: { E2E_SLOW_MS: "1" }
+    })
+    await until(async () => (await client.countByStatus("term")).completed === 6, "all 6 jobs completed")
+    finisher.kill("SIGTERM")
+    expect((await finisher.exited).code).toBe(0)
+  })
+
+  it("the master restarted mid-run: workers keep retrying and carry on; nothing is lost", async () => {
+    let current = master
+    const client = () => api(current.url)
+    const ids = await client().enqueueMany(Array.from({ length: 600 }, () => ({ type: "slow", queue: "restart", payload: { ms: 20 } })))
+    const workers = ["r1", "r2"].map((w) =>
+      startWorker({ master: master.url, databaseUrl: env.db.url, workerId: w, concurrency: 8, args: ["--queues", "restart"] })
+    )
+    await until(async () => (await client().countByStatus("restart")).completed >= 100, "some progress")
+    current.kill("SIGKILL")
+    await current.exited
+    const doneBefore = await env.sql`select count(*) as n from e2e_runs where event = 'done' and job_id in ${env.sql(ids)}`
+    await new Promise((r) => setTimeout(r, 1500))
+    current = await startMaster({ databaseUrl: env.db.url, port: master.port, sweepIntervalMs: 300 })
+    master = current
+    await until(async () => (await client().countByStatus("restart")).completed === 600, "all 600 jobs completed", 90_000)
+    expect(Number(doneBefore[0]?.n)).toBeLessThan(600)
+    workers.forEach((w) => w.kill("SIGTERM"))
+    const exits = await Promise.all(workers.map((w) => w.exited))
+    expect(exits.map((e) => e.code)).toEqual([0, 0])
+    expect(workers.some((w) => w.output().includes("master unavailable"))).toBe(true)
+    const done = await env.sql<Array<{ job_id: string }>>`select distinct job_id from e2e_runs where event = 'done' and job_id in ${env.sql(ids)}`
+    expect(done.length).toBe(600)
+  })
+})
