@@ -1,2 +1,3 @@
 export { jobStoreConformance, type ConformanceHarness } from "./jobStoreConformance.ts"
-export { runModel, modelSteps, type ModelStep } from "./conformance/modelSuite.ts"
+export { runModel } from "./conformance/modelSuite.ts"
+export { modelSteps, type ModelStep } from "./conformance/modelSteps.ts"
