@@ -13,7 +13,8 @@ export type { ConformanceHarness } from "./conformance/support.ts"
 /**
  * The one suite every `JobStoreShape` must pass (River's riverdrivertest, for us).
  * `makeStore` is called once per describe block; every test uses its own queues, scans and
- * workers, so a store shared across blocks (or never emptied) is fine. Tests move time with `now`.
+ * workers, so a store shared across blocks (or never emptied) is fine, as long as nothing else
+ * writes to it while the suite runs (rescue, prune and stats are global). Tests move time with `now`.
  * The store should use the default retry policy (base 1 s, cap 1 h) and server max batch size (1,000,000).
  */
 export const jobStoreConformance = (name: string, makeStore: () => Promise<ConformanceHarness>): void =>

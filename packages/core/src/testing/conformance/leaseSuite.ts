@@ -43,6 +43,17 @@ export const leaseSuite = (makeStore: MakeStore): void =>
       expect(order).toEqual(expected.slice(2))
     })
 
+    it("applies the lease order across all requested queues", async () => {
+      const clock = testClock()
+      const [q1, q2] = [unique("q"), unique("q")]
+      const older = await h.enqueue({ type: "t", queue: q1, runAt: clock.at(-60_000) }, clock.now())
+      const urgent = await h.enqueue({ type: "t", queue: q2, priority: 5 }, clock.now())
+      const newer = await h.enqueue({ type: "t", queue: q2, runAt: clock.at(-1000) }, clock.now())
+      const order: Array<number> = []
+      for (let i = 0; i < 3; i++) order.push((await h.leaseOne({ queues: [q1, q2], now: clock.now() })).id)
+      expect(order).toEqual([urgent.id, older.id, newer.id])
+    })
+
     it("leases only due jobs of the requested queues and types", async () => {
       const clock = testClock()
       const [q1, q2, q3] = [unique("q"), unique("q"), unique("q")]
