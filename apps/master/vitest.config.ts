@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config"
-import { baseTestConfig } from "@leasehold/tooling/vitest"
+import { baseTestConfig } from "../../tooling/src/vitestConfig.ts"
 
-export default defineConfig({ test: { ...baseTestConfig } })
+/** tsconfig discovery is off: transpiling needs none, and tooling's tsconfig points outside the repo. */
+export default defineConfig({ oxc: { tsconfig: false } as never, test: { ...baseTestConfig } })

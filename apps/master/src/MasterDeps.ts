@@ -1,0 +1,18 @@
+import type { JobStoreShape } from "@leasehold/core"
+import type { MasterConfig } from "./config.ts"
+import type { Logger } from "./http/Logger.ts"
+import type { LeaseWaiters } from "./longPoll/LeaseWaiters.ts"
+import type { Metrics } from "./metrics/Metrics.ts"
+import type { WorkerRegistry } from "./registry/WorkerRegistry.ts"
+
+/** What every route needs, built once per master. */
+export interface MasterDeps {
+  readonly store: JobStoreShape
+  readonly config: MasterConfig
+  readonly log: Logger
+  readonly metrics: Metrics
+  readonly waiters: LeaseWaiters
+  readonly workers: WorkerRegistry
+  /** Resolves when the database answers; rejects (with a StoreError) when it does not. */
+  readonly ping: () => Promise<void>
+}

@@ -1,0 +1,127 @@
+import { DEFAULT_MAX_BATCH_SIZE, LEASE_SECONDS_MAX, LEASE_SECONDS_MIN } from "@leasehold/contracts"
+import type { LogLevel } from "./http/Logger.ts"
+
+/** Everything the master can be told; each field has a flag, an environment variable and a default. */
+export interface MasterConfig {
+  readonly port: number
+  readonly host: string | undefined
+  readonly databaseUrl: string | undefined
+  readonly dataDir: string
+  readonly leaseSeconds: number
+  readonly minLeaseSeconds: number
+  readonly maxLeaseSeconds: number
+  readonly maxBatchSize: number
+  readonly sweepIntervalMs: number
+  readonly retentionMs: number
+  readonly pruneIntervalMs: number
+  readonly poolMax: number
+  readonly adminTokens: ReadonlyArray<string>
+  readonly producerTokens: ReadonlyArray<string>
+  readonly workerTokens: ReadonlyArray<string>
+  readonly logLevel: LogLevel
+}
+
+type Kind = "int" | "string" | "tokens" | "level" | "duration"
+
+/** One configurable setting: its flag, its environment variable, its default and what it means. */
+export interface Setting {
+  readonly key: keyof MasterConfig
+  readonly flag: string
+  readonly env: ReadonlyArray<string>
+  readonly kind: Kind
+  readonly default: MasterConfig[keyof MasterConfig]
+  readonly min?: number
+  readonly max?: number
+  readonly doc: string
+}
+
+/** The settings table; `--help` and the README are generated from the same facts. */
+export const SETTINGS: ReadonlyArray<Setting> = [
+  { key: "port", flag: "--port", env: ["LEASEHOLD_PORT", "PORT"], kind: "int", default: 8080, min: 0, max: 65535, doc: "TCP port (0 = any free port)" },
+  { key: "host", flag: "--host", env: ["LEASEHOLD_HOST"], kind: "string", default: undefined, doc: "bind address; 0.0.0.0 when tokens are set, forced to 127.0.0.1 when none are" },
+  { key: "databaseUrl", flag: "--database-url", env: ["LEASEHOLD_DATABASE_URL", "DATABASE_URL"], kind: "string", default: undefined, doc: "PostgreSQL URL; absent = embedded PostgreSQL in --data-dir" },
+  { key: "dataDir", flag: "--data-dir", env: ["LEASEHOLD_DATA_DIR"], kind: "string", default: "./.leasehold/pg", doc: "data directory of the embedded PostgreSQL (kept across restarts)" },
+  { key: "leaseSeconds", flag: "--lease-seconds", env: ["LEASEHOLD_LEASE_SECONDS"], kind: "int", default: 3600, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "lease duration when a lease call gives none" },
+  { key: "minLeaseSeconds", flag: "--min-lease-seconds", env: ["LEASEHOLD_MIN_LEASE_SECONDS"], kind: "int", default: LEASE_SECONDS_MIN, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "smallest lease_seconds accepted" },
+  { key: "maxLeaseSeconds", flag: "--max-lease-seconds", env: ["LEASEHOLD_MAX_LEASE_SECONDS"], kind: "int", default: LEASE_SECONDS_MAX, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "largest lease_seconds accepted" },
+  { key: "maxBatchSize", flag: "--max-batch-size", env: ["LEASEHOLD_MAX_BATCH_SIZE"], kind: "int", default: DEFAULT_MAX_BATCH_SIZE, min: 1, max: 2 ** 53, doc: "largest scan batch a worker may request" },
+  { key: "sweepIntervalMs", flag: "--sweep-interval-ms", env: ["LEASEHOLD_SWEEP_INTERVAL_MS"], kind: "int", default: 5000, min: 100, max: 3_600_000, doc: "how often expired leases are recovered" },
+  { key: "retentionMs", flag: "--retention", env: ["LEASEHOLD_RETENTION"], kind: "duration", default: 7 * 86_400_000, doc: "finished jobs older than this are deleted: 7d, 12h, 30m, 90s, 500ms (0 = keep forever)" },
+  { key: "pruneIntervalMs", flag: "--prune-interval-ms", env: ["LEASEHOLD_PRUNE_INTERVAL_MS"], kind: "int", default: 60_000, min: 100, max: 86_400_000, doc: "how often the pruner runs" },
+  { key: "poolMax", flag: "--pool-max", env: ["LEASEHOLD_POOL_MAX"], kind: "int", default: 10, min: 1, max: 1000, doc: "PostgreSQL connections in the pool (plus one for LISTEN)" },
+  { key: "adminTokens", flag: "--admin-token", env: ["LEASEHOLD_ADMIN_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the admin role, comma-separated" },
+  { key: "producerTokens", flag: "--producer-token", env: ["LEASEHOLD_PRODUCER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the producer role, comma-separated" },
+  { key: "workerTokens", flag: "--worker-token", env: ["LEASEHOLD_WORKER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the worker role, comma-separated" },
+  { key: "logLevel", flag: "--log-level", env: ["LEASEHOLD_LOG_LEVEL"], kind: "level", default: "info", doc: "debug (one line per request), info, warn or error" }
+]
+
+/** A configuration error: the message says which flag or variable is wrong. */
+export class ConfigError extends Error {}
+
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+const LEVELS = new Set(["debug", "info", "warn", "error"])
+
+const parseValue = (s: Setting, raw: string, from: string): unknown => {
+  switch (s.kind) {
+    case "int": {
+      const n = Number(raw)
+      if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < (s.min ?? -Infinity) || n > (s.max ?? Infinity))
+        throw new ConfigError(`${from}: expected an integer ${s.min}..${s.max}, got "${raw}"`)
+      return n
+    }
+    case "tokens":
+      return raw.split(",").map((t) => t.trim()).filter((t) => t.length > 0)
+    case "level":
+      if (!LEVELS.has(raw)) throw new ConfigError(`${from}: expected debug, info, warn or error, got "${raw}"`)
+      return raw
+    case "duration": {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim())
+      if (!m) throw new ConfigError(`${from}: expected a duration like 7d, 12h, 30m, 90s or 500ms, got "${raw}"`)
+      return Math.round(Number(m[1]) * DURATION_MS[m[2] ?? "ms"]!)
+    }
+    case "string":
+      if (raw === "") throw new ConfigError(`${from}: empty value`)
+      return raw
+  }
+}
+
+/** The defaults, overridden by the given fields; checks the lease bounds agree. */
+export const resolveConfig = (partial: Partial<MasterConfig> = {}): MasterConfig => {
+  const base = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default])) as unknown as MasterConfig
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined))
+  const config = { ...base, ...defined } as MasterConfig
+  if (config.minLeaseSeconds > config.maxLeaseSeconds)
+    throw new ConfigError("--min-lease-seconds must not exceed --max-lease-seconds")
+  if (config.leaseSeconds < config.minLeaseSeconds || config.leaseSeconds > config.maxLeaseSeconds)
+    throw new ConfigError("--lease-seconds must lie within --min-lease-seconds..--max-lease-seconds")
+  return config
+}
+
+/** Reads flags (`--flag value` or `--flag=value`, a bare `--` ignored) over environment variables over defaults. */
+export const parseConfig = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env): MasterConfig => {
+  const values: Record<string, unknown> = {}
+  for (const s of SETTINGS) {
+    const name = s.env.find((e) => env[e] !== undefined && env[e] !== "")
+    if (name !== undefined) values[s.key] = parseValue(s, env[name]!, name)
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--") continue
+    const eq = arg.indexOf("=")
+    const flag = eq > 0 ? arg.slice(0, eq) : arg
+    const s = SETTINGS.find((x) => x.flag === flag)
+    if (!s) throw new ConfigError(`unknown argument "${arg}" (see --help)`)
+    const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (raw === undefined) throw new ConfigError(`${flag} needs a value`)
+    values[s.key] = parseValue(s, raw, flag)
+  }
+  return resolveConfig(values as Partial<MasterConfig>)
+}
+
+/** `--help` text. */
+export const usage = (): string =>
+  [
+    "usage: leasehold-master [flags]",
+    "",
+    ...SETTINGS.map((s) => `  ${`${s.flag} ${s.kind === "int" ? "N" : s.kind === "duration" ? "DURATION" : "VALUE"}`.padEnd(26)} ${s.doc} [${s.env.join(", ")}; default ${JSON.stringify(s.default) ?? "none"}]`)
+  ].join("\n")

@@ -1,0 +1,46 @@
+import { ERROR_STATUS, errorEnvelope, type ErrorCode } from "@leasehold/contracts"
+import { StoreError, type StoreErrorReason } from "@leasehold/core"
+import { HttpError } from "./HttpError.ts"
+import type { Logger } from "./Logger.ts"
+
+/** The one mapping from a typed store failure to a wire error code. */
+export const REASON_CODE: Record<StoreErrorReason, ErrorCode> = {
+  NotFound: "not_found",
+  LeaseLost: "lease_lost",
+  InvalidTransition: "invalid_transition",
+  Conflict: "conflict",
+  Validation: "validation_error",
+  PayloadTooLarge: "payload_too_large",
+  Unavailable: "unavailable",
+  Internal: "internal"
+}
+
+const json = (code: ErrorCode, message: string, details?: unknown): Response =>
+  new Response(JSON.stringify(errorEnvelope(code, message, details)), {
+    status: ERROR_STATUS[code],
+    headers: { "content-type": "application/json" }
+  })
+
+/** An envelope response for a code. */
+export const errorResponse = json
+
+const isStoreError = (e: unknown): e is StoreError =>
+  e instanceof StoreError || (typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "StoreError")
+
+/** Turns anything thrown by a handler into the SPEC error envelope; a 500 never leaks its cause. */
+export const toErrorResponse = (err: unknown, log: Logger, context: Record<string, unknown> = {}): Response => {
+  if (err instanceof HttpError) return json(err.code, err.message, err.details)
+  if (isStoreError(err)) {
+    const code = REASON_CODE[err.reason] ?? "internal"
+    if (code === "internal") {
+      log.error("internal store error", { ...context, error: String(err.message), cause: String(err.cause ?? "") })
+      return json("internal", "internal error")
+    }
+    if (code === "unavailable") return json("unavailable", "the database is unavailable, retry later")
+    return json(code, err.message, err.details)
+  }
+  const status = (err as { status?: unknown })?.status
+  if (status === 413) return json("payload_too_large", "request body too large")
+  log.error("unhandled error", { ...context, error: err instanceof Error ? err.stack ?? err.message : String(err) })
+  return json("internal", "internal error")
+}

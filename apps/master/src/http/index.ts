@@ -1,0 +1,5 @@
+export * from "./Logger.ts"
+export * from "./validate.ts"
+export * from "./HttpError.ts"
+export * from "./runStore.ts"
+export { REASON_CODE, toErrorResponse, errorResponse } from "./errorResponse.ts"

@@ -1,0 +1,8 @@
+export { startMaster, type RunningMaster, type StartOptions } from "./startMaster.ts"
+export { buildApp } from "./app.ts"
+export { parseConfig, resolveConfig, usage, SETTINGS, ConfigError, type MasterConfig } from "./config.ts"
+export { makeLogger, silentLogger, type Logger, type LogLevel } from "./http/Logger.ts"
+export { decoder, checker, readBody, readQuery, readJson, parseJson, intParam, orUndef, type Decoder } from "./http/validate.ts"
+export { HttpError, badRequest } from "./http/HttpError.ts"
+export { openApiDocument } from "./openapi/openApiDocument.ts"
+export type { MasterDeps } from "./MasterDeps.ts"

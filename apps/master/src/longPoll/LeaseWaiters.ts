@@ -1,0 +1,96 @@
+/** One long-polling lease call waiting for its queues to be notified. */
+export interface Waiter {
+  /**
+   * Resolves when a notification for one of its queues arrived since the last call (at once if one
+   * already did), after `ms`, on abort, or on shutdown.
+   */
+  readonly next: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly close: () => void
+}
+
+/** Long-poll waiters keyed by queue, woken by the master's single LISTEN connection. */
+export interface LeaseWaiters {
+  readonly register: (queues: ReadonlyArray<string>) => Waiter
+  /** A job became leasable on `queue` (NOTIFY payload). */
+  readonly notify: (queue: string) => void
+  /** Wakes every waiter (after a LISTEN reconnect, or at shutdown). */
+  readonly notifyAll: () => void
+  /** From now on every wait returns at once (graceful shutdown: long-polls answer empty). */
+  readonly shutdown: () => void
+  readonly isShuttingDown: () => boolean
+  readonly size: () => number
+  /** How many long-polls wait on `queue` (observability and tests). */
+  readonly waitingOn: (queue: string) => number
+}
+
+interface Entry {
+  dirty: boolean
+  wake: (() => void) | undefined
+}
+
+/** Builds the registry; waking is a map lookup, never a query. */
+export const makeLeaseWaiters = (): LeaseWaiters => {
+  const byQueue = new Map<string, Set<Entry>>()
+  let closing = false
+  let count = 0
+  const fire = (e: Entry) => {
+    e.dirty = true
+    const w = e.wake
+    e.wake = undefined
+    w?.()
+  }
+  return {
+    register: (queues) => {
+      const entry: Entry = { dirty: false, wake: undefined }
+      count++
+      for (const q of queues) {
+        let set = byQueue.get(q)
+        if (!set) byQueue.set(q, (set = new Set()))
+        set.add(entry)
+      }
+      return {
+        next: (ms, signal) => {
+          if (entry.dirty || closing || signal?.aborted || ms <= 0) {
+            entry.dirty = false
+            return Promise.resolve()
+          }
+          return new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer)
+              signal?.removeEventListener("abort", done)
+              entry.wake = undefined
+              entry.dirty = false
+              resolve()
+            }
+            const timer = setTimeout(done, ms)
+            signal?.addEventListener("abort", done, { once: true })
+            entry.wake = done
+          })
+        },
+        close: () => {
+          count--
+          for (const q of queues) {
+            const set = byQueue.get(q)
+            set?.delete(entry)
+            if (set?.size === 0) byQueue.delete(q)
+          }
+          entry.wake?.()
+        }
+      }
+    },
+    notify: (queue) => {
+      const set = byQueue.get(queue)
+      if (set) for (const e of set) fire(e)
+    },
+    notifyAll: () => {
+      for (const set of byQueue.values()) for (const e of set) fire(e)
+    },
+    shutdown: () => {
+      closing = true
+      for (const set of byQueue.values()) for (const e of set) fire(e)
+    },
+    isShuttingDown: () => closing,
+    size: () => count,
+    waitingOn: (queue) => byQueue.get(queue)?.size ?? 0
+  }
+}

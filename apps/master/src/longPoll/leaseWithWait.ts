@@ -1,0 +1,43 @@
+import type { LeasedJob } from "@leasehold/contracts"
+import type { LeaseParams } from "@leasehold/core"
+import { runStore } from "../http/runStore.ts"
+import type { MasterDeps } from "../MasterDeps.ts"
+
+/**
+ * Longest sleep between two lease attempts when nothing wakes the waiter: bounds the delay for a job
+ * that becomes due by time when the store's hint is off (clock skew, a missed notification).
+ */
+const MAX_SLEEP_MS = 1000
+/** Wake just after a job's due time, not just before it. */
+const DUE_MARGIN_MS = 2
+
+/**
+ * Leases now, or holds the call up to `waitMs` until a job is leasable: woken by LISTEN/NOTIFY for
+ * enqueues and by the store's next-leasable-at hint for delayed jobs and expiring leases. Answers empty
+ * on timeout, on client abort and on shutdown.
+ */
+export const leaseWithWait = async (
+  deps: Pick<MasterDeps, "store" | "waiters">,
+  params: LeaseParams,
+  waitMs: number,
+  signal: AbortSignal
+): Promise<ReadonlyArray<LeasedJob>> => {
+  const { store, waiters } = deps
+  if (waitMs <= 0 || waiters.isShuttingDown()) return runStore(store.jobLeaseAcquire(params))
+  const deadline = Date.now() + waitMs
+  const waiter = waiters.register(params.queues)
+  try {
+    for (;;) {
+      const jobs = await runStore(store.jobLeaseAcquire(params))
+      if (jobs.length > 0 || signal.aborted || waiters.isShuttingDown()) return jobs
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) return jobs
+      const nextAt = await runStore(store.jobNextLeasableAt({ queues: params.queues, types: params.types })).catch(() => null)
+      const untilDue = nextAt === null ? MAX_SLEEP_MS : nextAt.getTime() - Date.now() + DUE_MARGIN_MS
+      await waiter.next(Math.max(0, Math.min(remaining, untilDue, MAX_SLEEP_MS)), signal)
+      if (signal.aborted || waiters.isShuttingDown()) return []
+    }
+  } finally {
+    waiter.close()
+  }
+}

@@ -1,0 +1,199 @@
+import { Hono } from "hono"
+import {
+  AckRequest,
+  CompleteRequest,
+  FailRequest,
+  LeaseRequest,
+  ListLeasesQuery,
+  ReleaseRequest,
+  RenewManyRequest,
+  RenewRequest,
+  type LeasedJob
+} from "@leasehold/contracts"
+import type { AckItemInput } from "@leasehold/core"
+import { badRequest } from "../http/HttpError.ts"
+import { runStore } from "../http/runStore.ts"
+import { decoder, intParam, orUndef, readBody, readQuery } from "../http/validate.ts"
+import { leaseWithWait } from "../longPoll/leaseWithWait.ts"
+import type { MasterDeps } from "../MasterDeps.ts"
+
+const decodeLease = decoder(LeaseRequest)
+const decodeRenew = decoder(RenewRequest)
+const decodeComplete = decoder(CompleteRequest)
+const decodeFail = decoder(FailRequest)
+const decodeRelease = decoder(ReleaseRequest)
+const decodeAck = decoder(AckRequest)
+const decodeRenewMany = decoder(RenewManyRequest)
+const decodeListLeases = decoder(ListLeasesQuery)
+const DEFAULT_QUEUES = ["default"] as const
+
+/** Worker routes under /jobs: lease (with long-poll), renew, complete, fail, release. */
+export const workerJobRoutes = (deps: MasterDeps) => {
+  const { store, config, metrics, workers, log } = deps
+  const app = new Hono()
+  const leaseSeconds = (s: number | null | undefined): number | undefined => {
+    if (s == null) return undefined
+    if (s < config.minLeaseSeconds || s > config.maxLeaseSeconds)
+      throw badRequest(`lease_seconds must be within ${config.minLeaseSeconds}..${config.maxLeaseSeconds}`)
+    return s
+  }
+
+  app.post("/lease", async (c) => {
+    const signal = c.req.raw.signal
+    const started = performance.now()
+    const b = await readBody(c, decodeLease)
+    const params = {
+      workerId: b.worker_id,
+      queues: b.queues ?? DEFAULT_QUEUES,
+      types: orUndef(b.types),
+      maxJobs: b.max_jobs ?? 1,
+      leaseSeconds: leaseSeconds(b.lease_seconds) ?? config.leaseSeconds,
+      requestedBatchSize: orUndef(b.requested_batch_size),
+      serverMaxBatchSize: config.maxBatchSize
+    }
+    workers.touch(b.worker_id)
+    const jobs = await leaseWithWait(deps, params, b.wait_ms ?? 0, signal)
+    if (signal.aborted && jobs.length > 0) {
+      await releaseAll(deps, b.worker_id, jobs)
+      return c.body(null, 499 as never)
+    }
+    metrics.leaseLatency.observe({ outcome: jobs.length > 0 ? "leased" : "empty" }, (performance.now() - started) / 1000)
+    if (jobs.length > 0) countLeased(deps, jobs)
+    if (log.debugEnabled) log.debug("lease", { worker_id: b.worker_id, jobs: jobs.length })
+    return c.json({ jobs, server_now: new Date().toISOString() })
+  })
+
+  app.post("/:id/renew", async (c) => {
+    const id = intParam(c, "id")
+    const b = await readBody(c, decodeRenew)
+    workers.touch(b.worker_id)
+    const out = await runStore(
+      store.jobRenewIfLeased({ id, workerId: b.worker_id, leaseToken: b.lease_token, leaseSeconds: leaseSeconds(b.lease_seconds) })
+    )
+    return c.json(out)
+  })
+
+  app.post("/:id/complete", async (c) => {
+    const id = intParam(c, "id")
+    const b = await readBody(c, decodeComplete)
+    workers.touch(b.worker_id)
+    const job = await runStore(store.jobCompleteIfLeased({ id, workerId: b.worker_id, leaseToken: b.lease_token, result: b.result ?? null }))
+    metrics.completed.inc({ queue: job.queue })
+    return c.json({ job })
+  })
+
+  app.post("/:id/fail", async (c) => {
+    const id = intParam(c, "id")
+    const b = await readBody(c, decodeFail)
+    workers.touch(b.worker_id)
+    const job = await runStore(
+      store.jobFailIfLeased({
+        id,
+        workerId: b.worker_id,
+        leaseToken: b.lease_token,
+        error: { message: b.error.message, stack: orUndef(b.error.stack) },
+        retryable: orUndef(b.retryable),
+        retryInMs: orUndef(b.retry_in_ms)
+      })
+    )
+    metrics.failed.inc({ queue: job.queue })
+    return c.json({ job })
+  })
+
+  app.post("/:id/release", async (c) => {
+    const id = intParam(c, "id")
+    const b = await readBody(c, decodeRelease)
+    workers.touch(b.worker_id)
+    return c.json({ job: await runStore(store.jobReleaseIfLeased({ id, workerId: b.worker_id, leaseToken: b.lease_token })) })
+  })
+  return app
+}
+
+/** Batched lease routes and lease reads under /leases. */
+export const leasesRoutes = (deps: MasterDeps) => {
+  const { store, config, metrics, workers } = deps
+  const app = new Hono()
+
+  app.post("/ack", async (c) => {
+    const b = await readBody(c, decodeAck)
+    const items: Array<AckItemInput> = b.items.map((it, index) => {
+      if (it.outcome === "failed" && it.error == null) throw badRequest(`items[${index}]: error is required when outcome is failed`, { index })
+      return {
+        jobId: it.job_id,
+        leaseToken: it.lease_token,
+        outcome: it.outcome,
+        result: it.result ?? null,
+        error: it.error == null ? undefined : { message: it.error.message, stack: orUndef(it.error.stack) },
+        retryable: orUndef(it.retryable),
+        retryInMs: orUndef(it.retry_in_ms)
+      }
+    })
+    workers.touch(b.worker_id)
+    const results = await runStore(store.leaseAckMany({ workerId: b.worker_id, items }))
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!
+      if (!r.ok) continue
+      const queue = metrics.queueOf(r.job_id)
+      if (items[i]?.outcome === "completed") metrics.completed.inc({ queue })
+      else metrics.failed.inc({ queue })
+    }
+    return c.json({ results })
+  })
+
+  app.post("/renew", async (c) => {
+    const b = await readBody(c, decodeRenewMany)
+    const s = b.lease_seconds
+    if (s != null && (s < config.minLeaseSeconds || s > config.maxLeaseSeconds))
+      throw badRequest(`lease_seconds must be within ${config.minLeaseSeconds}..${config.maxLeaseSeconds}`)
+    workers.touch(b.worker_id)
+    const results = await runStore(
+      store.leaseRenewMany({
+        workerId: b.worker_id,
+        items: b.items.map((it) => ({ jobId: it.job_id, leaseToken: it.lease_token })),
+        leaseSeconds: orUndef(s)
+      })
+    )
+    return c.json({ results })
+  })
+
+  app.get("/", async (c) => {
+    const q = readQuery(c, decodeListLeases)
+    const leases = await runStore(store.leaseList({ state: q.state ?? "active", queue: q.queue, limit: q.limit ?? 100 }))
+    return c.json({ leases })
+  })
+
+  app.post("/recover", async (c) => {
+    const out = await runStore(store.jobRescueExpired({}))
+    if (out.retried > 0) metrics.expired.inc({ outcome: "retried" }, out.retried)
+    if (out.failed > 0) metrics.expired.inc({ outcome: "failed" }, out.failed)
+    return c.json(out)
+  })
+  return app
+}
+
+const countLeased = (deps: MasterDeps, jobs: ReadonlyArray<LeasedJob>) => {
+  let queue = jobs[0]!.queue
+  let n = 0
+  for (const j of jobs) {
+    deps.metrics.rememberQueue(j.id, j.queue)
+    if (j.queue !== queue) {
+      deps.metrics.leased.inc({ queue }, n)
+      queue = j.queue
+      n = 0
+    }
+    n++
+  }
+  deps.metrics.leased.inc({ queue }, n)
+}
+
+/** The client went away after its lease was taken: give the jobs back so nothing waits for an expiry. */
+const releaseAll = async (deps: MasterDeps, workerId: string, jobs: ReadonlyArray<LeasedJob>) => {
+  await Promise.all(
+    jobs.map((j) =>
+      runStore(deps.store.jobReleaseIfLeased({ id: j.id, workerId, leaseToken: j.lease_token })).catch((e: unknown) =>
+        deps.log.warn("release after client disconnect failed", { job_id: j.id, error: String((e as Error)?.message ?? e) })
+      )
+    )
+  )
+  deps.log.debug("client disconnected during lease; released", { worker_id: workerId, jobs: jobs.length })
+}

@@ -1,0 +1,24 @@
+import { Hono } from "hono"
+import { runStore } from "../http/runStore.ts"
+import type { MasterDeps } from "../MasterDeps.ts"
+
+/** A worker counts as active when seen in the last minute (SPEC: Reads). */
+const ACTIVE_MS = 60_000
+/** `GET /workers` lists workers seen in the last ten minutes. */
+const LISTED_MS = 10 * 60_000
+
+/** Operator reads: per-queue stats and the worker registry. */
+export const statsRoutes = (deps: MasterDeps) => {
+  const { store } = deps
+  const app = new Hono()
+  app.get("/stats", async (c) => {
+    const now = Date.now()
+    const [stats, active] = await Promise.all([
+      runStore(store.statsGet({})),
+      runStore(store.workerList({ since: new Date(now - ACTIVE_MS) }))
+    ])
+    return c.json({ queues: stats.queues, expired_leases: stats.expired_leases, workers_active: active.length })
+  })
+  app.get("/workers", async (c) => c.json({ workers: await runStore(store.workerList({ since: new Date(Date.now() - LISTED_MS) })) }))
+  return app
+}

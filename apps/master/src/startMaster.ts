@@ -1,0 +1,136 @@
+import type { Server } from "node:http"
+import { resolve } from "node:path"
+import { serve } from "@hono/node-server"
+import type { Hono } from "hono"
+import { StoreError, type JobStoreShape } from "@leasehold/core"
+import { classifyError, connect, listenJobs, makePgJobStore, migrate } from "@leasehold/store-postgres"
+import { startEmbeddedPostgres, type EmbeddedServer } from "@leasehold/tooling"
+import { buildApp } from "./app.ts"
+import { resolveConfig, type MasterConfig } from "./config.ts"
+import { withOutageSettings } from "./databaseUrl.ts"
+import { makeLogger, type Logger } from "./http/Logger.ts"
+import { runStore } from "./http/runStore.ts"
+import { makeLeaseWaiters } from "./longPoll/LeaseWaiters.ts"
+import type { Loop } from "./loops/every.ts"
+import { startPruner } from "./loops/pruner.ts"
+import { startSweeper } from "./loops/sweeper.ts"
+import { authEnabled } from "./middleware/auth/auth.ts"
+import { makeMetrics } from "./metrics/Metrics.ts"
+import type { MasterDeps } from "./MasterDeps.ts"
+import { makeWorkerRegistry } from "./registry/WorkerRegistry.ts"
+import { loadSchedules, type SchedulesModule } from "./schedulesMount.ts"
+
+/** A running master. */
+export interface RunningMaster {
+  readonly url: string
+  readonly port: number
+  readonly host: string
+  readonly app: Hono
+  readonly store: JobStoreShape
+  readonly config: MasterConfig
+  /** Long-polls currently waiting on a queue. */
+  readonly waitingOn: (queue: string) => number
+  /** Graceful stop: no new requests, long-polls answer empty, in-flight requests finish, pool closed. */
+  readonly stop: () => Promise<void>
+}
+
+/** Options beside the configuration: where to log. */
+export interface StartOptions {
+  readonly log?: Logger
+}
+
+/** Upper bound on waiting for in-flight requests at shutdown: longer than the longest long-poll. */
+const DRAIN_TIMEOUT_MS = 35_000
+
+/** Starts a master: database (embedded when no URL), migrations, LISTEN, HTTP server, background loops. */
+export const startMaster = async (partial: Partial<MasterConfig> = {}, options: StartOptions = {}): Promise<RunningMaster> => {
+  const config = resolveConfig(partial)
+  const log = options.log ?? makeLogger(config.logLevel)
+  const cleanups: Array<() => Promise<unknown>> = []
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((e: unknown) => log.warn("shutdown step failed", { error: String(e) }))
+  }
+  try {
+    let databaseUrl = config.databaseUrl
+    if (!databaseUrl) {
+      const dataDir = resolve(config.dataDir)
+      log.info("no database URL given: starting an embedded PostgreSQL", { data_dir: dataDir })
+      const embedded: EmbeddedServer = await startEmbeddedPostgres({ dataDir, persistent: true })
+      cleanups.push(() => embedded.stop())
+      databaseUrl = embedded.url
+      log.info("embedded PostgreSQL running", { data_dir: dataDir, port: embedded.port })
+    }
+    const sql = connect(withOutageSettings(databaseUrl), { max: config.poolMax, application: "leasehold-master" })
+    cleanups.push(() => sql.end({ timeout: 5 }))
+    const migrated = await migrate(sql)
+    log.info("migrations applied", { applied: migrated.applied })
+
+    const store = makePgJobStore({ sql, serverMaxBatchSize: config.maxBatchSize })
+    const waiters = makeLeaseWaiters()
+    const listener = await listenJobs(sql, (queue) => waiters.notify(queue))
+    cleanups.push(() => listener.unlisten())
+    const metrics = makeMetrics(() => runStore(store.statsGet({})).catch(() => null))
+    const workers = makeWorkerRegistry(store, log)
+    const ping = async () => {
+      try {
+        await sql`select 1`
+      } catch (cause) {
+        throw cause instanceof StoreError ? cause : classifyError(cause)
+      }
+    }
+    const deps: MasterDeps = { store, config, log, metrics, waiters, workers, ping }
+
+    const schedules: SchedulesModule | undefined = await loadSchedules({ sql, store, log })
+    const app = buildApp(deps, schedules ? { schedules: schedules.routes } : {})
+
+    const open = !authEnabled({ admin: config.adminTokens, producer: config.producerTokens, worker: config.workerTokens })
+    const host = open ? "127.0.0.1" : config.host ?? "0.0.0.0"
+    if (open && config.host && config.host !== "127.0.0.1")
+      log.warn("no tokens configured: ignoring --host and binding to 127.0.0.1 only", { requested_host: config.host })
+    const { server, port } = await listen(app, host, config.port)
+    const loops: Array<Loop> = [startSweeper(deps)]
+    const pruner = startPruner(deps)
+    if (pruner) loops.push(pruner)
+    schedules?.start()
+    if (open) log.warn("no tokens configured: the API is open to anyone on this machine (bound to 127.0.0.1)")
+    const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`
+    log.info("master listening", { url, host, port, auth: open ? "open" : "tokens", schedules: schedules !== undefined })
+
+    let stopping: Promise<void> | undefined
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info("master stopping")
+        waiters.shutdown()
+        await closeServer(server)
+        await Promise.all(loops.map((l) => l.stop()))
+        await schedules?.stop()
+        await workers.flush()
+        await cleanup()
+        log.info("master stopped")
+      })())
+    return { url, port, host, app, store, config, waitingOn: waiters.waitingOn, stop }
+  } catch (e) {
+    await cleanup()
+    throw e
+  }
+}
+
+const listen = (app: Hono, hostname: string, port: number) =>
+  new Promise<{ server: Server; port: number }>((ok, fail) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, (info) => ok({ server, port: info.port })) as Server
+    server.keepAliveTimeout = 65_000
+    server.once("error", fail)
+  })
+
+/** Stops accepting, lets in-flight requests finish (bounded), then closes every connection. */
+const closeServer = (server: Server) =>
+  new Promise<void>((ok) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 25)
+    const hard = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS)
+    server.close(() => {
+      clearInterval(idle)
+      clearTimeout(hard)
+      ok()
+    })
+    server.closeIdleConnections()
+  })
