@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { createActor } from "xstate"
+import { getShortestPaths } from "xstate/graph"
 import { JOB_STATUSES, type JobStatus } from "@leasehold/contracts"
 import { JOB_EVENT_TYPES, JobMachine, nextJobState, nextStatus, type JobMachineEvent } from "./JobMachine.ts"
 
@@ -141,5 +142,25 @@ describe("JobMachine", () => {
     ])
     expect(actor.getSnapshot().status).toBe("done")
     actor.stop()
+  })
+
+  it("reaches every status from a fresh job, and attempts stay within 0..max_attempts in every reachable state", () => {
+    const paths = getShortestPaths(JobMachine, {
+      input: { attempts: 0, maxAttempts: 2 },
+      events: Object.values(EVENTS),
+      serializeState: (snapshot) => `${String(snapshot.value)}:${snapshot.context.attempts}`
+    })
+    const reached = paths.map((p) => [String(p.state.value), p.state.context.attempts] as const)
+    expect(new Set(reached.map(([status]) => status))).toEqual(new Set(JOB_STATUSES))
+    for (const [, attempts] of reached) {
+      expect(attempts).toBeGreaterThanOrEqual(0)
+      expect(attempts).toBeLessThanOrEqual(2)
+    }
+    expect(reached.map(([s, a]) => `${s}:${a}`).sort()).toEqual(
+      [
+        "pending:0", "pending:1", "processing:1", "processing:2", "retrying:1", "completed:1", "completed:2",
+        "failed:1", "failed:2", "cancelled:0", "cancelled:1", "cancelled:2"
+      ].sort()
+    )
   })
 })
