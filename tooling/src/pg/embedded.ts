@@ -45,7 +45,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
       ...(persistent ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
     ],
     onLog: options.onLog ?? (() => {}),
-    onError: options.onLog ?? (() => {})
+    onError: (error: unknown) => options.onLog?.(String(error))
   })
   if (!initialised) await pg.initialise()
   await pg.start()
