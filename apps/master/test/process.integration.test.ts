@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from "node:child_process"
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { API_BASE } from "@leasehold/contracts"
+import { createTestDatabase, freePort, type TestDatabase } from "@leasehold/tooling"
+import { startMaster } from "../src/startMaster.ts"
+import { silentLogger } from "../src/http/Logger.ts"
+import { eventually, socketCall } from "./harness.ts"
+
+const MASTER_DIR = fileURLToPath(new URL("..", import.meta.url))
+let db: TestDatabase
+const children: Array<ChildProcess> = []
+beforeAll(async () => {
+  db = await createTestDatabase("lh_proc")
+})
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL")
+  await db?.drop()
+})
+
+const spawnMaster = async (args: Array<string>) => {
+  const port = await freePort()
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--", "--port", String(port), ...args], { cwd: MASTER_DIR, stdio: ["ignore", "pipe", "pipe"] })
+  children.push(child)
+  let output = ""
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => (output += d))
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)))
+  const url = `http://127.0.0.1:${port}`
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`master exited: ${output}`)
+    return fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false)
+  }, 60_000, 100)
+  return { child, url, call: socketCall(url), exited, output: () => output }
+}
+
+describe("the master as a process", () => {
+  it("SIGTERM: long-polls answer empty, in-flight requests finish, exit code 0", async () => {
+    const m = await spawnMaster(["--database-url", db.url, "--log-level", "info"])
+    const polls = Array.from({ length: 3 }, (_, i) => m.call("POST", `${API_BASE}/jobs/lease`, { worker_id: `w${i}`, queues: ["sigterm"], wait_ms: 30_000 }))
+    await eventually(async () => /leasehold_long_polls_waiting 3/.test((await m.call("GET", "/metrics")).body))
+    m.child.kill("SIGTERM")
+    const answers = await Promise.all(polls).catch((e) => {
+      throw new Error(`${e}: ${m.output()}`)
+    })
+    for (const a of answers) expect([a.status, a.body.jobs]).toEqual([200, []])
+    expect(await m.exited).toBe(0)
+    const lines = m.output().trim().split("\n").map((l) => JSON.parse(l))
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["master listening", "master stopping", "master stopped"]))
+    expect(lines.every((l) => typeof l.time === "string" && l.time.endsWith("Z"))).toBe(true)
+  })
+
+  it("rejects a bad flag with exit code 2 and a clear message", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", "nope"], { cwd: MASTER_DIR, stdio: ["ignore", "pipe", "pipe"] })
+    children.push(child)
+    let err = ""
+    child.stderr!.on("data", (d) => (err += d))
+    const code = await new Promise((r) => child.once("exit", r))
+    expect(code).toBe(2)
+    expect(err).toMatch(/--port/)
+  })
+})
+
+describe("without a database URL", () => {
+  it("starts an embedded PostgreSQL whose data survives a restart, and says where", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "leasehold-embedded-"))
+    chmodSync(dir, 0o755)
+    const dataDir = join(dir, "pg")
+    try {
+      const lines: Array<string> = []
+      const log = { ...silentLogger, info: (msg: string, f?: Record<string, unknown>) => void lines.push(`${msg} ${JSON.stringify(f)}`) }
+      const first = await startMaster({ dataDir, port: 0 }, { log })
+      const id = (await socketCall(first.url)("POST", `${API_BASE}/jobs`, { type: "t", queue: "persist" })).body.job.id
+      await first.stop()
+      expect(lines.some((l) => l.includes(dataDir))).toBe(true)
+      expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(true)
+      const second = await startMaster({ dataDir, port: 0 }, { log: silentLogger })
+      try {
+        expect((await socketCall(second.url)("GET", `${API_BASE}/jobs/${id}`)).body.job.queue).toBe("persist")
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
