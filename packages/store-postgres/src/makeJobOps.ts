@@ -20,6 +20,10 @@ export interface StoreSettings {
 /** The sweeper's default batch: large enough to drain a crash of a busy worker in one call. */
 const RESCUE_DEFAULT_LIMIT = 10_000
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** Lease tokens are UUIDs as the store hands them out; anything else can hold no lease (null never matches). */
+const asToken = (token: string): string | null => (UUID.test(token) ? token : null)
+
 const lost = (id: number) => storeError("LeaseLost", `job ${id} is not leased with this token`, { job_id: id })
 const notFound = (id: number) => storeError("NotFound", `job ${id} not found`, { job_id: id })
 
@@ -104,7 +108,7 @@ export const makeJobOps = (s: StoreSettings) => {
     jobRenewIfLeased: (p) =>
       Effect.gen(function* () {
         yield* checkLeaseSeconds(p.leaseSeconds)
-        const rows = yield* run(() => renewJob(sql, { ...p, now: p.now ?? null, leaseSeconds: p.leaseSeconds ?? null }))
+        const rows = yield* run(() => renewJob(sql, { ...p, leaseToken: asToken(p.leaseToken), now: p.now ?? null, leaseSeconds: p.leaseSeconds ?? null }))
         const row = rows[0]
         if (!row) return yield* Effect.fail(notFound(p.id))
         if (row.outcome !== "updated" || !row.lease_expires_at) return yield* Effect.fail(lost(p.id))
@@ -115,7 +119,7 @@ export const makeJobOps = (s: StoreSettings) => {
         }
       }),
     jobCompleteIfLeased: (p) =>
-      Effect.flatMap(run(() => completeJob(sql, { ...p, now: p.now ?? null, result: p.result ?? null })), (rows) =>
+      Effect.flatMap(run(() => completeJob(sql, { ...p, leaseToken: asToken(p.leaseToken), now: p.now ?? null, result: p.result ?? null })), (rows) =>
         holderResult(p.id, rows)
       ),
     jobFailIfLeased: (p) =>
@@ -123,14 +127,14 @@ export const makeJobOps = (s: StoreSettings) => {
         run(() =>
           failJob(
             sql,
-            { ...p, now: p.now ?? null, message: p.error.message, retryable: p.retryable ?? true, retryInMs: p.retryInMs ?? null },
+            { ...p, leaseToken: asToken(p.leaseToken), now: p.now ?? null, message: p.error.message, retryable: p.retryable ?? true, retryInMs: p.retryInMs ?? null },
             backoff
           )
         ),
         (rows) => holderResult(p.id, rows)
       ),
     jobReleaseIfLeased: (p) =>
-      Effect.flatMap(run(() => releaseJob(sql, { ...p, now: p.now ?? null })), (rows) => holderResult(p.id, rows)),
+      Effect.flatMap(run(() => releaseJob(sql, { ...p, leaseToken: asToken(p.leaseToken), now: p.now ?? null })), (rows) => holderResult(p.id, rows)),
     jobCancel: ({ id, now }) =>
       Effect.flatMap(run(() => cancelJob(sql, id, now ?? null)), (rows) => adminResult(id, "cancel", rows)),
     jobRetry: ({ id, now }) =>
@@ -143,15 +147,14 @@ export const makeJobOps = (s: StoreSettings) => {
     leaseAckMany: ({ workerId, items, now }) =>
       Effect.gen(function* () {
         if (items.length === 0) return []
-        const input = items.map((it, i) => ({
-          i,
+        const input = items.map((it) => ({
           id: it.jobId,
-          token: it.leaseToken,
+          token: asToken(it.leaseToken),
           outcome: it.outcome,
           result: it.result === undefined ? null : it.result,
           message: it.error?.message ?? (it.outcome === "failed" ? "failed" : null),
           retryable: it.retryable ?? null,
-          retry_in_ms: it.retryInMs ?? null
+          retryInMs: it.retryInMs ?? null
         }))
         const rows = yield* run(() => ackMany(sql, workerId, input, now ?? null, backoff))
         return rows.map((r): AckResult =>
@@ -164,7 +167,7 @@ export const makeJobOps = (s: StoreSettings) => {
       Effect.gen(function* () {
         yield* checkLeaseSeconds(leaseSeconds)
         if (items.length === 0) return []
-        const input = items.map((it, i) => ({ i, id: it.jobId, token: it.leaseToken }))
+        const input = items.map((it) => ({ id: it.jobId, token: asToken(it.leaseToken) }))
         const rows = yield* run(() => renewMany(sql, workerId, input, leaseSeconds ?? null, now ?? null))
         return rows.map((r): RenewManyResult => {
           if (r.outcome !== "updated" || !r.lease_expires_at) {

@@ -32,7 +32,7 @@ describe("schema", () => {
     expect(await sqlstate(t.sql`update jobs set status = 'processing' where id = ${id!}`)).toBe("23514")
     expect(await sqlstate(t.sql`update jobs set lease_token = gen_random_uuid() where id = ${id!}`)).toBe("23514")
     expect(await sqlstate(t.sql`update jobs set worker_id = 'w' where id = ${id!}`)).toBe("23514")
-    expect(await sqlstate(t.sql`update jobs set status = 'done' where id = ${id!}`)).toBe("23514")
+    expect(await sqlstate(t.sql`update jobs set status = 'done' where id = ${id!}`)).toBe("22P02")
     expect(await sqlstate(t.sql`update jobs set attempts = max_attempts + 1 where id = ${id!}`)).toBe("23514")
     expect(
       await sqlstate(
@@ -62,7 +62,7 @@ describe("schema", () => {
       expect(leased).toHaveLength(10)
       const lease = captured.find((c) => c.query.includes("for update of j skip locked"))!
       const [row] = await t.sql.unsafe(`explain (format json) ${lease.query}`, lease.params as never[])
-      const plan = (row as { "QUERY PLAN": Array<{ Plan: PlanNode }> })["QUERY PLAN"][0]!.Plan
+      const plan = (row as unknown as { "QUERY PLAN": Array<{ Plan: PlanNode }> })["QUERY PLAN"][0]!.Plan
       const onJobs = nodes(plan).filter((n) => n["Relation Name"] === "jobs")
       expect(onJobs.map((n) => n["Node Type"])).not.toContain("Seq Scan")
       expect(onJobs.map((n) => n["Index Name"])).toEqual(expect.arrayContaining(["jobs_leasable_idx", "jobs_processing_idx"]))

@@ -46,7 +46,7 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
     ),
     upd as (
       update jobs j set
-        status = case when j.attempts < j.max_attempts then 'retrying' else 'failed' end,
+        status = case when j.attempts < j.max_attempts then 'retrying'::job_status else 'failed'::job_status end,
         run_at = case when j.attempts < j.max_attempts then t.now else j.run_at end,
         completed_at = case when j.attempts < j.max_attempts then null else t.now end,
         updated_at = t.now, lease_token = null, lease_expires_at = null, worker_id = null,

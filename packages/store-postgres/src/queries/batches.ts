@@ -1,92 +1,110 @@
 import type postgres from "postgres"
 import type { Backoff } from "./outcomes.ts"
 
-/** One ack item as sent to the statement (`i` = request index). */
+/** One ack item as the statement takes it; `token` is null when it is not a well-formed lease token. */
 export interface AckRow {
-  readonly i: number
   readonly id: number
-  readonly token: string
+  readonly token: string | null
   readonly outcome: "completed" | "failed"
   readonly result: unknown
   readonly message: string | null
   readonly retryable: boolean | null
-  readonly retry_in_ms: number | null
+  readonly retryInMs: number | null
 }
 
 /** Per-item answer: `updated`, `already` (completed before by this token), `lost`, or `missing` (no such job). */
 export type ItemOutcome = "updated" | "already" | "lost" | "missing"
 
+/** Only the first item of each job id writes; later ones can only be idempotent repeats. */
+const firstOfEachJob = (ids: ReadonlyArray<number>): number[] => {
+  const seen = new Set<number>()
+  return ids.map((id) => (seen.has(id) ? 0 : (seen.add(id), 1)))
+}
+
 /**
- * Applies every ack item in ONE statement; completed and failed items mix freely.
- * Each item is a conditional write on (id, processing, token, worker); results come back in request order.
- * Only the first item of a job writes; a repeated completion with the same token is idempotent.
+ * Applies every ack item in ONE statement; completed and failed items mix freely. Items travel as
+ * parallel arrays (cheap to decode), results as one JSON array read by position. Each item is a
+ * conditional write on (id, processing, token, worker), found by primary key; results come back in
+ * request order. Only items that did not write look their job up again, to tell an idempotent
+ * repeat from a lost lease or a missing job.
  */
-export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArray<AckRow>, now: Date | null, backoff: Backoff) =>
-  sql<{ i: number; id: number; outcome: ItemOutcome }[]>`
+export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArray<AckRow>, now: Date | null, backoff: Backoff) => {
+  const hasResults = items.some((it) => it.result !== null && it.result !== undefined)
+  return sql<{ i: number; id: number; outcome: ItemOutcome }[]>`
     with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-    input as materialized (
-      select x.*, x.i = min(x.i) over (partition by x.id) as first
-      from jsonb_to_recordset(${sql.json(items as never)}::jsonb) as x(
-        i int, id bigint, token text, outcome text, result jsonb, message text, retryable boolean, retry_in_ms float8)
+    x as materialized (
+      select * from unnest(
+        ${items.map((it) => it.id)}::bigint[], ${items.map((it) => it.token)}::uuid[],
+        ${items.map((it) => it.outcome)}::text[], ${firstOfEachJob(items.map((it) => it.id))}::int[],
+        ${items.map((it) => it.message)}::text[], ${items.map((it) => (it.retryable === null ? null : String(it.retryable)))}::text[],
+        ${items.map((it) => it.retryInMs)}::float8[]
+      ) with ordinality as x(id, tok, outcome, first, message, retryable, retry_in_ms, i)
     ),
     upd as (
       update jobs j set
-        status = case when x.outcome = 'completed' then 'completed'
-                      when x.retryable is false or j.attempts >= j.max_attempts then 'failed'
-                      else 'retrying' end,
-        run_at = case when x.outcome = 'completed' or x.retryable is false or j.attempts >= j.max_attempts then j.run_at
+        status = case when x.outcome = 'completed' then 'completed'::job_status
+                      when x.retryable = 'false' or j.attempts >= j.max_attempts then 'failed'::job_status
+                      else 'retrying'::job_status end,
+        run_at = case when x.outcome = 'completed' or x.retryable = 'false' or j.attempts >= j.max_attempts then j.run_at
                       else t.now + make_interval(secs => coalesce(x.retry_in_ms,
                         random() * least(${backoff.capMs}::float8, ${backoff.baseMs}::float8 * power(2::float8, j.attempts - 1))) / 1000.0)
                  end,
-        completed_at = case when x.outcome = 'completed' or x.retryable is false or j.attempts >= j.max_attempts
+        completed_at = case when x.outcome = 'completed' or x.retryable = 'false' or j.attempts >= j.max_attempts
                             then t.now end,
         updated_at = t.now,
         completed_token = case when x.outcome = 'completed' then j.lease_token end,
         lease_token = null, lease_expires_at = null, worker_id = null,
-        result = case when x.outcome = 'completed' then x.result else j.result end,
+        result = case when x.outcome = 'completed'
+                      then nullif(${hasResults ? sql.json(items.map((it) => it.result ?? null) as never) : null}::jsonb -> (x.i::int - 1), 'null'::jsonb)
+                      else j.result end,
         last_error = case when x.outcome = 'failed' then x.message else j.last_error end,
         errors = case when x.outcome = 'failed' then coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
                    'attempt', j.attempts, 'message', x.message,
                    'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
                  else j.errors end
-      from input x cross join t
-      where j.id = x.id and x.first and j.status = 'processing' and j.lease_token::text = x.token
+      from x cross join t
+      where j.id = x.id and x.first = 1 and j.status = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}
-      returning x.i, x.id, x.token, x.outcome
+      returning x.i, x.id, x.tok, x.outcome
     )
-    select x.i, x.id,
-           case when u.i is not null then 'updated'
-                when e.id is null then 'missing'
-                when x.outcome = 'completed' and (
-                  (e.status = 'completed' and e.completed_token::text = x.token)
-                  or exists (select 1 from upd d where d.id = x.id and d.token = x.token and d.outcome = 'completed'))
-                  then 'already'
-                else 'lost' end as outcome
-    from input x left join upd u on u.i = x.i left join jobs e on e.id = x.id
+    select x.i::int as i, x.id,
+           case when x.i in (select u.i from upd u) then 'updated'
+                else coalesce((
+                  select case when x.outcome = 'completed' and (
+                                (e.status = 'completed' and e.completed_token = x.tok)
+                                or exists (select 1 from upd d where d.id = x.id and d.tok = x.tok and d.outcome = 'completed'))
+                              then 'already' else 'lost' end
+                  from jobs e where e.id = x.id), 'missing')
+           end as outcome
+    from x
     order by x.i`
+}
 
-/** Renews every item in ONE statement; results in request order. */
+/** Renews every item in ONE statement (primary-key lookups); results in request order. */
 export const renewMany = (
   sql: postgres.Sql,
   workerId: string,
-  items: ReadonlyArray<{ readonly i: number; readonly id: number; readonly token: string }>,
+  items: ReadonlyArray<{ readonly id: number; readonly token: string | null }>,
   leaseSeconds: number | null,
   now: Date | null
 ) =>
   sql<{ i: number; id: number; outcome: ItemOutcome; lease_expires_at: Date | null; lease_seconds: number | null }[]>`
     with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-    input as materialized (
-      select * from jsonb_to_recordset(${sql.json(items as never)}::jsonb) as x(i int, id bigint, token text)
+    x as materialized (
+      select * from unnest(${items.map((it) => it.id)}::bigint[], ${items.map((it) => it.token)}::uuid[])
+        with ordinality as x(id, tok, i)
     ),
     upd as (
       update jobs j set lease_seconds = coalesce(${leaseSeconds}::int, j.lease_seconds),
              lease_expires_at = t.now + make_interval(secs => coalesce(${leaseSeconds}::int, j.lease_seconds)),
              updated_at = t.now
-      from input x cross join t
-      where j.id = x.id and j.status = 'processing' and j.lease_token::text = x.token and j.worker_id = ${workerId}
+      from x cross join t
+      where j.id = x.id and j.status = 'processing' and j.lease_token = x.tok and j.worker_id = ${workerId}
       returning x.i, j.lease_expires_at, j.lease_seconds
     )
-    select x.i, x.id, u.lease_expires_at, u.lease_seconds,
-           case when u.i is not null then 'updated' when e.id is null then 'missing' else 'lost' end as outcome
-    from input x left join upd u on u.i = x.i left join jobs e on e.id = x.id
+    select x.i::int as i, x.id, u.lease_expires_at, u.lease_seconds,
+           case when u.i is not null then 'updated'
+                when exists (select 1 from jobs e where e.id = x.id) then 'lost'
+                else 'missing' end as outcome
+    from x left join upd u on u.i = x.i
     order by x.i`

@@ -67,8 +67,10 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
       join ins d on d.queue = i.queue and d.idempotency_key = i.idempotency_key and d.id <> i.id
     union all
     select i.ord, true, e.* from input i
-      join jobs e on e.queue = i.queue and e.idempotency_key = i.idempotency_key
-    where not exists (select 1 from ins where ins.id = i.id)
+      cross join lateral (
+        select * from jobs e where e.queue = i.queue and e.idempotency_key = i.idempotency_key
+      ) e
+    where i.idempotency_key is not null and not exists (select 1 from ins where ins.id = i.id)
     order by 1`
 
 /** Jobs holding these keys (a duplicate committed by a concurrent statement after ours took its snapshot). */

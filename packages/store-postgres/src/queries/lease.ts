@@ -64,8 +64,8 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       update jobs j set status = 'processing', attempts = j.attempts + 1, lease_seconds = ${p.leaseSeconds},
              leased_at = g.now, lease_expires_at = g.now + make_interval(secs => ${p.leaseSeconds}),
              updated_at = g.now, lease_token = gen_random_uuid(), worker_id = ${p.workerId}
-      from c cross join g
-      where j.id = c.id
+      from g
+      where j.id = any(array(select c.id from c))
       returning j.*
     ),
     need as (select ${p.maxJobs}::int - (select count(*)::int from upd) as n),

@@ -13,7 +13,8 @@ export type OutcomeRow = JobRow & { readonly outcome: Outcome }
 export interface Proof {
   readonly id: number
   readonly workerId: string
-  readonly leaseToken: string
+  /** null when not a well-formed token: then it holds nothing. */
+  readonly leaseToken: string | null
   readonly now: Date | null
 }
 
@@ -30,13 +31,13 @@ export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unk
     update jobs j set status = 'completed', updated_at = t.now, completed_at = t.now, completed_token = j.lease_token,
            lease_token = null, lease_expires_at = null, worker_id = null, result = ${sql.json(p.result as never)}::jsonb
     from t
-    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
     returning j.*
   )
   select 'updated' as outcome, * from upd
   union all
-  select case when j.status = 'completed' and j.completed_token::text = ${p.leaseToken} then 'already' else 'lost' end,
+  select case when j.status = 'completed' and j.completed_token = ${p.leaseToken}::uuid then 'already' else 'lost' end,
          j.*
   from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
 
@@ -49,7 +50,8 @@ export const failJob = (
   with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
   upd as (
     update jobs j set
-      status = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then 'failed' else 'retrying' end,
+      status = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then 'failed'::job_status
+                    else 'retrying'::job_status end,
       run_at = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then j.run_at
                     else t.now + make_interval(secs => coalesce(${p.retryInMs}::float8,
                       random() * least(${backoff.capMs}::float8, ${backoff.baseMs}::float8 * power(2::float8, j.attempts - 1))) / 1000.0)
@@ -61,7 +63,7 @@ export const failJob = (
         'attempt', j.attempts, 'message', ${p.message}::text,
         'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
     from t
-    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
     returning j.*
   )
@@ -76,7 +78,7 @@ export const releaseJob = (sql: postgres.Sql, p: Proof) => sql<OutcomeRow[]>`
     update jobs j set status = 'pending', attempts = j.attempts - 1, updated_at = t.now,
            lease_token = null, lease_expires_at = null, worker_id = null
     from t
-    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
     returning j.*
   ),
@@ -95,7 +97,7 @@ export const renewJob = (sql: postgres.Sql, p: Proof & { readonly leaseSeconds: 
            lease_expires_at = t.now + make_interval(secs => coalesce(${p.leaseSeconds}::int, j.lease_seconds)),
            updated_at = t.now
     from t
-    where j.id = ${p.id} and j.status = 'processing' and j.lease_token::text = ${p.leaseToken}
+    where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
     returning j.lease_expires_at, j.lease_seconds
   )

@@ -20,7 +20,7 @@ export const listJobs = (sql: postgres.Sql, f: ListFilter) => sql<JobRow[]>`
   select * from jobs
   where id > ${f.afterId}
     and (${f.queue}::text is null or queue = ${f.queue}::text)
-    and (${f.status}::text is null or status = ${f.status}::text)
+    and (${f.status}::text is null or status::text = ${f.status}::text)
     and (${f.type}::text is null or type = ${f.type}::text)
     and (${f.workerId}::text is null or worker_id = ${f.workerId}::text)
   order by id

@@ -1,0 +1,131 @@
+/**
+ * `pnpm bench`: lease + ack throughput of the store beside a raw SQL baseline (8 connections, batch
+ * 1 / 10 / 100), bulk enqueue jobs/s, and WAL bytes per job. Prints, never asserts.
+ * Server: DATABASE_URL or TEST_DATABASE_URL when set, else a throwaway embedded PostgreSQL.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import postgres from "postgres"
+import { startEmbeddedPostgres, withDatabase } from "@leasehold/tooling"
+import { connect, makePgJobStore, migrate } from "../src/index.ts"
+import { insertJobs, openClients } from "../src/testing/index.ts"
+import { createRawTable, rawComplete, rawInsert, rawLease } from "./rawBaseline.ts"
+
+const CONNECTIONS = 8
+/** Jobs per measurement: enough for a couple of seconds at each batch size on a small machine. */
+const JOBS_AT: Record<number, number> = { 1: 6_000, 10: 30_000, 100: 120_000 }
+const ENQUEUE_JOBS = 100_000
+const ENQUEUE_BATCH = 1_000
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const walLsn = async (sql: postgres.Sql) => (await sql<{ lsn: string }[]>`select pg_current_wal_insert_lsn()::text as lsn`)[0]!.lsn
+const walSince = async (sql: postgres.Sql, lsn: string) =>
+  Number((await sql<{ d: string }[]>`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ${lsn}::pg_lsn)::text as d`)[0]!.d)
+
+/** Runs `loop` on every connection until `total` jobs went through; answers jobs/s and WAL bytes/job. */
+const measure = async (admin: postgres.Sql, total: number, loop: (c: number, done: () => boolean, add: (n: number) => void) => Promise<void>) => {
+  let processed = 0
+  const lsn = await walLsn(admin)
+  const started = performance.now()
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => loop(c, () => processed >= total, (n) => (processed += n))))
+  const seconds = (performance.now() - started) / 1000
+  return { perSecond: processed / seconds, walPerJob: (await walSince(admin, lsn)) / processed }
+}
+
+const main = async () => {
+  const external = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL
+  const dataDir = external ? undefined : mkdtempSync(join(tmpdir(), "leasehold-bench-"))
+  const server = dataDir ? await startEmbeddedPostgres({ dataDir }) : undefined
+  const adminUrl = external ?? server!.url
+  const dbName = `lh_bench_${Date.now().toString(36)}`
+  const root = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await root.unsafe(`create database "${dbName}"`)
+  const url = withDatabase(adminUrl, dbName)
+  const admin = connect(url, { max: 2, application: "leasehold-bench" })
+  const clients = await openClients(url, CONNECTIONS)
+  /** The baseline gets custom plans (its best): its bare statements degrade badly under generic plans. */
+  const rawSqls = Array.from({ length: CONNECTIONS }, () => connect(url, { max: 1, genericPlans: false }))
+  try {
+    await migrate(admin)
+    await createRawTable(admin)
+    const settings = await admin<{ name: string; setting: string }[]>`
+      select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes', 'server_version')`
+    console.log(`server: ${server ? "embedded" : "external"} ${settings.map((s) => `${s.name}=${s.setting}`).join(" ")}`)
+
+    const store = makePgJobStore({ sql: admin })
+    const enqueueRuns: Array<{ perSecond: number; walPerJob: number }> = []
+    for (let r = 0; r < REPEATS; r++) {
+      await admin`truncate jobs`
+      const lsn = await walLsn(admin)
+      const started = performance.now()
+      for (let i = 0; i < ENQUEUE_JOBS; i += ENQUEUE_BATCH) {
+        const jobs = Array.from({ length: ENQUEUE_BATCH }, (_, k) => ({ type: "bench", queue: "enq", payload: { i: i + k } }))
+        await Effect.runPromise(store.jobEnqueueMany({ jobs }))
+      }
+      const seconds = (performance.now() - started) / 1000
+      enqueueRuns.push({ perSecond: ENQUEUE_JOBS / seconds, walPerJob: (await walSince(admin, lsn)) / ENQUEUE_JOBS })
+    }
+    console.log(
+      `enqueue (batches of ${ENQUEUE_BATCH}, 1 connection): ${median(enqueueRuns.map((r) => r.perSecond)).toFixed(0)} jobs/s, ` +
+        `${median(enqueueRuns.map((r) => r.walPerJob)).toFixed(0)} WAL bytes/job`
+    )
+
+    console.log(`lease + ack, ${CONNECTIONS} connections, median of ${REPEATS}:`)
+    console.log("batch | store jobs/s | raw jobs/s | store/raw | store WAL B/job | raw WAL B/job")
+    for (const batch of [1, 10, 100]) {
+      const total = JOBS_AT[batch] as number
+      const storeRuns: Array<{ perSecond: number; walPerJob: number }> = []
+      const rawRuns: Array<{ perSecond: number; walPerJob: number }> = []
+      for (let r = 0; r < REPEATS; r++) {
+        await admin`truncate jobs`
+        await admin`truncate raw_jobs`
+        await insertJobs(admin, total, { queue: "bench", type: "bench" })
+        await rawInsert(admin, "bench", total)
+        await admin`vacuum analyze jobs`
+        await admin`vacuum analyze raw_jobs`
+        rawRuns.push(
+          await measure(admin, total, async (c, done, add) => {
+            const sql = rawSqls[c]!
+            while (!done()) {
+              const rows = await rawLease(sql, `w${c}`, "bench", batch)
+              if (rows.length === 0) break
+              await rawComplete(sql, rows.map((j) => Number(j.id)))
+              add(rows.length)
+            }
+          })
+        )
+        storeRuns.push(
+          await measure(admin, total, async (c, done, add) => {
+            const s = clients.stores[c]!
+            while (!done()) {
+              const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `w${c}`, queues: ["bench"], maxJobs: batch, leaseSeconds: 60 }))
+              if (jobs.length === 0) break
+              const items = jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const }))
+              await Effect.runPromise(s.leaseAckMany({ workerId: `w${c}`, items }))
+              add(jobs.length)
+            }
+          })
+        )
+      }
+      const sp = median(storeRuns.map((r) => r.perSecond))
+      const rp = median(rawRuns.map((r) => r.perSecond))
+      console.log(
+        `${String(batch).padStart(5)} | ${sp.toFixed(0).padStart(12)} | ${rp.toFixed(0).padStart(10)} | ${((100 * sp) / rp).toFixed(0).padStart(8)}% | ` +
+          `${median(storeRuns.map((r) => r.walPerJob)).toFixed(0).padStart(15)} | ${median(rawRuns.map((r) => r.walPerJob)).toFixed(0).padStart(13)}`
+      )
+    }
+  } finally {
+    await clients.close()
+    await Promise.all(rawSqls.map((s) => s.end()))
+    await admin.end()
+    await root.unsafe(`drop database if exists "${dbName}" with (force)`)
+    await root.end()
+    await server?.stop()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+await main()
