@@ -21,7 +21,8 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
 
   const api = new Hono()
   api.use("*", auth({ admin: config.adminTokens, producer: config.producerTokens, worker: config.workerTokens }))
-  api.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
+  api.use("/schedules/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
+  api.use("/schedules", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
   api.route("/jobs", workerJobRoutes(deps))
   api.route("/jobs", jobsRoutes(deps))
   api.route("/leases", leasesRoutes(deps))

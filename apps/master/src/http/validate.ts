@@ -1,6 +1,7 @@
 import { Result, Schema } from "effect"
 import type { Context } from "hono"
 import { badRequest } from "./HttpError.ts"
+import { readBodyText } from "./readBodyText.ts"
 
 /** A precompiled decoder: returns the decoded value or throws a 400 naming what is wrong. */
 export type Decoder<A> = (input: unknown, where?: string) => A
@@ -35,7 +36,7 @@ export const parseJson = (text: string): unknown => {
 }
 
 /** Parses the JSON body (the size limit is enforced before it is read). */
-export const readJson = async (c: Context): Promise<unknown> => parseJson(await c.req.text())
+export const readJson = async (c: Context): Promise<unknown> => parseJson(await readBodyText(c))
 
 /** Reads and decodes the JSON body against a precompiled decoder. */
 export const readBody = async <A>(c: Context, decode: Decoder<A>): Promise<A> => decode(await readJson(c))

@@ -9,6 +9,7 @@ import {
 } from "@leasehold/contracts"
 import type { NewJob } from "@leasehold/core"
 import { HttpError, badRequest } from "../http/HttpError.ts"
+import { readBodyText } from "../http/readBodyText.ts"
 import { runStore } from "../http/runStore.ts"
 import { checker, decoder, intParam, orUndef, parseJson as parse, readQuery } from "../http/validate.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
@@ -50,7 +51,7 @@ export const jobsRoutes = (deps: MasterDeps) => {
   const app = new Hono()
 
   app.post("/", async (c) => {
-    const text = await c.req.text()
+    const text = await readBodyText(c)
     const body = parse(text)
     const job = toNewJob(body, mayBeOversized(text.length))
     const out = await runStore(store.jobEnqueue({ job }))
@@ -59,7 +60,7 @@ export const jobsRoutes = (deps: MasterDeps) => {
   })
 
   app.post("/batch", async (c) => {
-    const text = await c.req.text()
+    const text = await readBodyText(c)
     const { jobs } = decodeBatch(parse(text))
     if (jobs.length === 0) throw badRequest("jobs must not be empty")
     if (jobs.length > MAX_BATCH_JOBS) throw badRequest(`at most ${MAX_BATCH_JOBS} jobs per batch`)

@@ -1,0 +1,57 @@
+import type { IncomingMessage } from "node:http"
+import type { Context } from "hono"
+import { MAX_BODY_BYTES } from "@leasehold/contracts"
+import { HttpError } from "./HttpError.ts"
+
+const tooLarge = () => new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`)
+
+/** Reads Node's request stream straight into one buffer, stopping at the limit (no web-stream detour). */
+const readIncoming = (incoming: IncomingMessage & { rawBody?: Buffer }): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const cleanup = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onError)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        cleanup()
+        incoming.resume()
+        reject(tooLarge())
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      cleanup()
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+      incoming.rawBody = body
+      resolve(body)
+    }
+    const onError = (e: unknown) => {
+      cleanup()
+      reject(e)
+    }
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onError)
+  })
+
+/**
+ * The request body as text, at most MAX_BODY_BYTES (else 413). On the Node server it reads the socket
+ * stream directly; elsewhere (`app.request` in tests) it reads the web Request.
+ */
+export const readBodyText = async (c: Context): Promise<string> => {
+  const declared = Number(c.req.header("content-length") ?? 0)
+  if (declared > MAX_BODY_BYTES) throw tooLarge()
+  const incoming = (c.env as { incoming?: IncomingMessage & { rawBody?: Buffer } } | undefined)?.incoming
+  if (incoming && incoming.method !== "GET" && !incoming.readableEnded && incoming.rawBody === undefined)
+    return (await readIncoming(incoming)).toString("utf8")
+  if (incoming?.rawBody) return incoming.rawBody.toString("utf8")
+  const text = await c.req.text()
+  if (text.length > MAX_BODY_BYTES && Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge()
+  return text
+}
