@@ -1,8 +1,12 @@
 import { readFile } from "node:fs/promises"
+import { resolve } from "node:path"
 import { runCli } from "./runCli.ts"
 
+/** `pnpm leasehold -- ...` runs in the package directory; relative paths mean the caller's directory. */
+const callerDir = process.env.INIT_CWD ?? process.cwd()
+
 const readInput = async (path: string): Promise<string> => {
-  if (path !== "-") return readFile(path, "utf8")
+  if (path !== "-") return readFile(resolve(callerDir, path), "utf8")
   const chunks: Array<Buffer> = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString("utf8")

@@ -121,8 +121,11 @@ describe("jobs", () => {
     expect(bars[0]).toMatch(/^\[-+\]\s+0\.0%\s+0\/2500 jobs$/)
     expect(bars).toContain(`[${"#".repeat(12)}${"-".repeat(18)}]  40.0%  1000/2500 jobs`)
     expect(bars.at(-1)).toBe(`[${"#".repeat(30)}] 100.0%  2500/2500 jobs`)
+    const stdin = await runCli(["jobs", "enqueue", "--file", "-"], { env, input: '{"type":"s","queue":"cli-stdin"}\n{"type":"s","queue":"cli-stdin"}\n' })
+    expect(stdin.stdout).toMatch(/^enqueued 2 jobs/)
     const stats = await cliJson("stats")
     expect(stats.queues["cli-bulk"].pending).toBe(2500)
+    expect(stats.queues["cli-stdin"].pending).toBe(2)
   })
 
   it("names the file line of a refused job, and refuses a file that is not NDJSON", async () => {
