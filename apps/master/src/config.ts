@@ -6,6 +6,7 @@ export interface MasterConfig {
   readonly port: number
   readonly host: string | undefined
   readonly databaseUrl: string | undefined
+  readonly listenDatabaseUrl: string | undefined
   readonly dataDir: string
   readonly leaseSeconds: number
   readonly minLeaseSeconds: number
@@ -40,6 +41,7 @@ export const SETTINGS: ReadonlyArray<Setting> = [
   { key: "port", flag: "--port", env: ["LEASEHOLD_PORT", "PORT"], kind: "int", default: 8080, min: 0, max: 65535, doc: "TCP port (0 = any free port)" },
   { key: "host", flag: "--host", env: ["LEASEHOLD_HOST"], kind: "string", default: undefined, doc: "bind address; 0.0.0.0 when tokens are set, forced to 127.0.0.1 when none are" },
   { key: "databaseUrl", flag: "--database-url", env: ["LEASEHOLD_DATABASE_URL", "DATABASE_URL"], kind: "string", default: undefined, doc: "PostgreSQL URL; absent = embedded PostgreSQL in --data-dir" },
+  { key: "listenDatabaseUrl", flag: "--listen-database-url", env: ["LEASEHOLD_LISTEN_DATABASE_URL"], kind: "string", default: undefined, doc: "URL for the one LISTEN connection when --database-url goes through a transaction pooler; default: --database-url" },
   { key: "dataDir", flag: "--data-dir", env: ["LEASEHOLD_DATA_DIR"], kind: "string", default: "./.leasehold/pg", doc: "data directory of the embedded PostgreSQL (kept across restarts)" },
   { key: "leaseSeconds", flag: "--lease-seconds", env: ["LEASEHOLD_LEASE_SECONDS"], kind: "int", default: 3600, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "lease duration when a lease call gives none" },
   { key: "minLeaseSeconds", flag: "--min-lease-seconds", env: ["LEASEHOLD_MIN_LEASE_SECONDS"], kind: "int", default: LEASE_SECONDS_MIN, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "smallest lease_seconds accepted" },
@@ -118,10 +120,19 @@ export const parseConfig = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv 
   return resolveConfig(values as Partial<MasterConfig>)
 }
 
+const showDefault = (s: Setting): string => {
+  if (s.kind === "duration" && typeof s.default === "number") {
+    const unit = ([["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const).find(([, ms]) => (s.default as number) % ms === 0)
+    return unit ? `${(s.default as number) / unit[1]}${unit[0]}` : `${s.default}ms`
+  }
+  if (Array.isArray(s.default)) return "none"
+  return s.default === undefined ? "none" : String(s.default)
+}
+
 /** `--help` text. */
 export const usage = (): string =>
   [
     "usage: leasehold-master [flags]",
     "",
-    ...SETTINGS.map((s) => `  ${`${s.flag} ${s.kind === "int" ? "N" : s.kind === "duration" ? "DURATION" : "VALUE"}`.padEnd(26)} ${s.doc} [${s.env.join(", ")}; default ${JSON.stringify(s.default) ?? "none"}]`)
+    ...SETTINGS.map((s) => `  ${`${s.flag} ${s.kind === "int" ? "N" : s.kind === "duration" ? "DURATION" : "VALUE"}`.padEnd(26)} ${s.doc} [${s.env.join(", ")}; default ${showDefault(s)}]`)
   ].join("\n")

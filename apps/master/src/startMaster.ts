@@ -68,7 +68,9 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
 
     const store = makePgJobStore({ sql, serverMaxBatchSize: config.maxBatchSize })
     const waiters = makeLeaseWaiters()
-    const listener = await listenJobs(sql, (queue) => waiters.notify(queue))
+    const listenSql = config.listenDatabaseUrl ? connect(withOutageSettings(config.listenDatabaseUrl), { max: 1, application: "leasehold-master-listen" }) : sql
+    if (listenSql !== sql) cleanups.push(() => listenSql.end({ timeout: 5 }))
+    const listener = await listenJobs(listenSql, (queue) => waiters.notify(queue))
     cleanups.push(() => listener.unlisten())
     const metrics = makeMetrics(() => runStore(store.statsGet({})).catch(() => null), waiters.size)
     const workers = makeWorkerRegistry(store, log)

@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http"
+import postgres from "postgres"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { API_BASE } from "@leasehold/contracts"
 import { eventually, setupMaster, uniqueQueue, type MasterFixture } from "./harness.ts"
@@ -68,3 +69,25 @@ const rawLease = (queue: string, waitMs: number, maxJobs = 1) => {
   req.end(body)
   return req
 }
+
+describe("a separate LISTEN URL (for a transaction pooler in front of the pool)", () => {
+  it("wakes long-polls through the dedicated listen connection", async () => {
+    const other = await setupMaster({ listenDatabaseUrl: fx.db.url }, { db: fx.db })
+    try {
+      const q = uniqueQueue()
+      const waiting = other.http("POST", `${API_BASE}/jobs/lease`, { worker_id: "lp2", queues: [q], wait_ms: 30_000 })
+      await eventually(async () => other.master.waitingOn(q) > 0)
+      const job = (await api("POST", "/jobs", { type: "t", queue: q })).body.job
+      expect((await waiting).body.jobs.map((j: any) => j.id)).toEqual([job.id])
+      const admin = postgres(fx.db.url, { max: 1 })
+      try {
+        const rows = await admin`select query from pg_stat_activity where application_name = 'leasehold-master-listen' and datname = current_database()`
+        expect(rows.map((r) => r.query)).toEqual([expect.stringMatching(/listen/i)])
+      } finally {
+        await admin.end()
+      }
+    } finally {
+      await other.close()
+    }
+  })
+})

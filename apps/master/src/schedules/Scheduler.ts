@@ -1,7 +1,7 @@
 import type postgres from "postgres"
 import { Effect } from "effect"
 import type { JobStoreShape } from "@leasehold/core"
-import { fireEnqueuePending, scheduleFireDue, type FireRow, type ScheduleRow } from "@leasehold/store-postgres/schedules"
+import { fireEnqueuePending, firePruneEnqueued, scheduleFireDue, type FireRow, type ScheduleRow } from "@leasehold/store-postgres/schedules"
 import { planFires } from "./planFires.ts"
 import type { SchedulesLogger } from "./SchedulesLogger.ts"
 
@@ -9,6 +9,12 @@ import type { SchedulesLogger } from "./SchedulesLogger.ts"
 const CLAIM_BATCH = 100
 /** Ledger rows enqueued per transaction (one multi-row enqueue each). */
 const ENQUEUE_BATCH = 500
+/**
+ * Ledger rows are kept this long after their tick (like finished jobs by default), then pruned a
+ * page per pass: long enough that no clock skew or PATCH can bring those ticks back.
+ */
+export const LEDGER_RETENTION_MS = 7 * 86_400_000
+const PRUNE_BATCH = 1000
 /** One pass per second: cron's finest resolution. */
 export const DEFAULT_TICK_INTERVAL_MS = 1000
 
@@ -75,6 +81,7 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
       enqueued += count
       if (count < ENQUEUE_BATCH) break
     }
+    await firePruneEnqueued(deps.sql, { before: new Date(now.getTime() - LEDGER_RETENTION_MS), limit: PRUNE_BATCH })
     return { fired, enqueued }
   }
 

@@ -3,9 +3,7 @@ import type { Hono } from "hono"
 import type { JobStoreShape } from "@leasehold/core"
 import { DEFAULT_TICK_INTERVAL_MS, makeScheduler } from "./Scheduler.ts"
 import { makeScheduleRoutes } from "./scheduleRoutes.ts"
-import type { SchedulesLogger } from "./SchedulesLogger.ts"
-
-export type { SchedulesLogger } from "./SchedulesLogger.ts"
+import type { Logger } from "../http/Logger.ts"
 
 /**
  * Cron schedules for the master: the `/schedules` routes (mount at `/api/v1/schedules`) and the
@@ -14,7 +12,7 @@ export type { SchedulesLogger } from "./SchedulesLogger.ts"
 export const makeSchedules = (deps: {
   sql: postgres.Sql
   store: JobStoreShape
-  log: SchedulesLogger
+  log: Logger
   now?: () => Date
   tickIntervalMs?: number
 }): { routes: Hono; start(): void; stop(): Promise<void> } => {

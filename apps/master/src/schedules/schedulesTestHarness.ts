@@ -4,7 +4,7 @@ import { ERROR_STATUS, errorEnvelope, type ErrorCode } from "@leasehold/contract
 import { StoreError, type JobStoreShape, type StoreErrorReason } from "@leasehold/core"
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
 import { connect, makePgJobStore, migrate } from "@leasehold/store-postgres"
-import type { SchedulesLogger } from "./SchedulesLogger.ts"
+import type { Logger } from "../http/Logger.ts"
 
 /** A settable clock shared by several scheduler instances. */
 export const makeClock = (start: Date) => {
@@ -15,7 +15,9 @@ export const makeClock = (start: Date) => {
 /** A logger that keeps warnings and errors so tests can assert there were none. */
 export const makeTestLogger = () => {
   const problems: Array<string> = []
-  const log: SchedulesLogger = {
+  const log: Logger = {
+    debugEnabled: false,
+    debug: () => {},
     info: () => {},
     warn: (msg, fields) => void problems.push(`${msg} ${JSON.stringify(fields)}`),
     error: (msg, fields) => void problems.push(`${msg} ${JSON.stringify(fields)}`)
