@@ -195,3 +195,22 @@ describe("pause and resume", () => {
     expect((await scheduleGet(t.sql, { name: "paused" })).next_run_at).toBeNull()
   })
 })
+
+describe("ledger retention", () => {
+  it("prunes ledger rows a week after their tick, keeping their jobs", async () => {
+    const T0 = new Date("2026-08-10T00:00:00Z")
+    const clock = makeClock(T0)
+    await create("retained", { cron: "0 * * * *" }, T0)
+    const m = scheduler(clock)
+    for (let h = 1; h <= 3; h++) {
+      clock.set(new Date(T0.getTime() + h * 3_600_000 + 1000))
+      await m.runOnce()
+    }
+    expect(await fireList(t.sql, { schedule: "retained" })).toHaveLength(3)
+    clock.set(new Date(T0.getTime() + 7 * 86_400_000 + 2 * 3_600_000 + 2000))
+    await m.runOnce()
+    const left = (await fireList(t.sql, { schedule: "retained" })).map((f) => f.tick_at.toISOString())
+    expect(left).toEqual(["2026-08-10T03:00:00.000Z", "2026-08-17T02:00:00.000Z"])
+    expect(await keysIn("retained")).toHaveLength(4)
+  })
+})

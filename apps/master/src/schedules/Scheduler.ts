@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { JobStoreShape } from "@leasehold/core"
 import { fireEnqueuePending, firePruneEnqueued, scheduleFireDue, type FireRow, type ScheduleRow } from "@leasehold/store-postgres/schedules"
 import { planFires } from "./planFires.ts"
-import type { SchedulesLogger } from "./SchedulesLogger.ts"
+import type { Logger } from "../http/Logger.ts"
 
 /** Due schedules claimed per transaction: keeps each transaction short while several masters share the work. */
 const CLAIM_BATCH = 100
@@ -21,7 +21,7 @@ export const DEFAULT_TICK_INTERVAL_MS = 1000
 export interface SchedulerDeps {
   readonly sql: postgres.Sql
   readonly store: JobStoreShape
-  readonly log: SchedulesLogger
+  readonly log: Logger
   readonly now: () => Date
   readonly tickIntervalMs: number
 }

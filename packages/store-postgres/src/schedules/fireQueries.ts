@@ -90,3 +90,13 @@ export const fireList = (sql: postgres.Sql | postgres.TransactionSql, p: { reado
         ? await sql<Array<FireRow>>`SELECT ${FIRE_COLUMNS(sql)} FROM schedule_fires ORDER BY schedule, tick_at`
         : await sql<Array<FireRow>>`SELECT ${FIRE_COLUMNS(sql)} FROM schedule_fires WHERE schedule = ${p.schedule} ORDER BY tick_at`
   )
+
+/** Deletes enqueued ledger rows whose tick is older than `before` (at most `limit`); returns how many. */
+export const firePruneEnqueued = (sql: postgres.Sql, p: { readonly before: Date; readonly limit: number }) =>
+  classified(async () => {
+    const rows = await sql`
+      DELETE FROM schedule_fires WHERE ctid IN (
+        SELECT ctid FROM schedule_fires WHERE job_id IS NOT NULL AND tick_at < ${p.before} LIMIT ${p.limit})
+      RETURNING 1`
+    return rows.length
+  })

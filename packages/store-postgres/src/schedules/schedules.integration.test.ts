@@ -5,6 +5,7 @@ import { migrate } from "../migrate.ts"
 import {
   fireEnqueuePending,
   fireList,
+  firePruneEnqueued,
   scheduleDelete,
   scheduleFireDue,
   scheduleGet,
@@ -178,5 +179,18 @@ describe("fire ledger", () => {
     expect((await fireList(sql, { schedule: name! }))[0]!.job_id).toBeNull()
     await scheduleDelete(sql, { name: name! })
     expect(await fireList(sql, { schedule: name! })).toHaveLength(0)
+  })
+
+  it("prunes enqueued ledger rows older than the retention, never pending ones", async () => {
+    await sql`DELETE FROM schedules`
+    const [name] = await setup("prune", 1, { next_run_at: at(0) })
+    const now = at(9 * MINUTE + 1)
+    await scheduleFireDue(sql, { now, limit: 10, plan: everyMinute(now) })
+    await fireEnqueuePending(sql, { now, limit: 5, enqueue: async (fires) => fires.map((_, i) => i + 1) })
+    expect(await firePruneEnqueued(sql, { before: at(3 * MINUTE), limit: 100 })).toBe(3)
+    expect(await firePruneEnqueued(sql, { before: at(60 * MINUTE), limit: 1 })).toBe(1)
+    const left = await fireList(sql, { schedule: name! })
+    expect(left.map((f) => f.tick_at.getTime())).toEqual([4, 5, 6, 7, 8, 9].map((m) => at(m * MINUTE).getTime()))
+    expect(left.filter((f) => f.job_id === null)).toHaveLength(5)
   })
 })
