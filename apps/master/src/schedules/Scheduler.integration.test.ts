@@ -80,6 +80,34 @@ describe("exactly one job per tick", () => {
     expect(masters.flatMap((m) => m.problems)).toEqual([])
   })
 
+  it("with three masters whose clocks disagree by up to two seconds", async () => {
+    const T0 = new Date("2026-06-03T00:00:00Z")
+    const clock = makeClock(T0)
+    await create("skewed", { cron: "* * * * * *" }, T0)
+    const offsets = [-1200, 0, 800]
+    const masters = offsets.map((offset) =>
+      makeScheduler({
+        sql: t.pool(),
+        store: t.store,
+        log: makeTestLogger().log,
+        now: () => new Date(clock.now().getTime() + offset),
+        tickIntervalMs: 5
+      })
+    )
+    for (let i = 0; i < 120; i++) {
+      clock.advance(300 + ((i * 7919) % 900))
+      const order = [...masters].sort(() => Math.random() - 0.5)
+      await Promise.all(order.map((m) => m.runOnce()))
+    }
+    clock.advance(1300)
+    await Promise.all(masters.map((m) => m.runOnce()))
+    const last = Math.floor((clock.now().getTime() - 1200 - T0.getTime()) / 1000)
+    const keys = await keysIn("skewed")
+    expect(keys).toHaveLength(new Set(keys).size)
+    for (let s = 1; s <= last; s++) expect(keys).toContain(key("skewed", new Date(T0.getTime() + s * 1000).toISOString().replace(".000Z", "Z")))
+    expect((await fireList(t.sql, { schedule: "skewed" })).length).toBe(keys.length)
+  })
+
   it("with three masters running their real loops while time moves", async () => {
     const T0 = new Date("2026-06-02T00:00:00Z")
     const clock = makeClock(T0)
