@@ -294,10 +294,11 @@ describe.each([
     it("create, read, list, lease carved batches, pause and resume", async () => {
       const name = uniqueQueue("scan")
       const q = uniqueQueue()
-      const created = await api("POST", "/scans", { name, type: "range", queue: q, start: 0, end: 250, default_batch_size: 100, payload: { table: "t" } })
+      const created = await api("POST", "/scans", { name, type: "range", queue: q, start: 0, end: 250, default_batch_size: 100, max_batch_size: 200, payload: { table: "t" } })
       expect(created.status).toBe(201)
       expect(created.body.scan).toMatchObject({ name, queue: q, start: 0, end: 250, cursor: 0, paused: false, done: false })
       expectError(await api("POST", "/scans", { name, type: "range", queue: q, start: 0, end: 10 }), 409, "conflict")
+      expectError(await api("POST", "/jobs/lease", { worker_id: "w1", queues: [q], requested_batch_size: 201 }), 400, "validation_error")
       const jobs = await lease(q, { max_jobs: 2, requested_batch_size: 60 })
       expect(jobs.map((j) => j.payload)).toEqual([{ table: "t", start: 0, end: 60 }, { table: "t", start: 60, end: 120 }])
       const paused = await api("POST", `/scans/${name}/pause`)
