@@ -43,7 +43,8 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo): Promise<nu
       return EXIT.usage
     }
     if (e instanceof ApiError) {
-      io.err(`error: ${e.message}${e.status > 0 ? ` (${e.status} ${e.code})` : ""}\n`)
+      if (ctx.json()) io.err(`${JSON.stringify({ error: { status: e.status, code: e.code, message: e.message, details: e.details } })}\n`)
+      else io.err(`error: ${e.message}${e.status > 0 ? ` (${e.status} ${e.code})` : ""}\n`)
       return EXIT.api
     }
     io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`)

@@ -41,6 +41,9 @@ describe("connection, output modes and exit codes", () => {
     const missing = await cli("jobs", "get", "987654")
     expect(missing).toMatchObject({ code: 1, stdout: "" })
     expect(missing.stderr).toContain("404 not_found")
+    const machine = await cli("--json", "jobs", "get", "987654")
+    expect(machine.code).toBe(1)
+    expect(JSON.parse(machine.stderr)).toMatchObject({ error: { status: 404, code: "not_found", message: expect.any(String) } })
   })
   it("exits 1 when the master cannot be reached", async () => {
     const run = await runCli(["--url", "http://127.0.0.1:1", "stats"])
