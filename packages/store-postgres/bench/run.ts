@@ -3,7 +3,7 @@
  * 1 / 10 / 100), bulk enqueue jobs/s, and WAL bytes per job. Prints, never asserts.
  * Server: DATABASE_URL or TEST_DATABASE_URL when set, else a throwaway embedded PostgreSQL.
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -25,15 +25,52 @@ const walLsn = async (sql: postgres.Sql) => (await sql<{ lsn: string }[]>`select
 const walSince = async (sql: postgres.Sql, lsn: string) =>
   Number((await sql<{ d: string }[]>`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ${lsn}::pg_lsn)::text as d`)[0]!.d)
 
-/** Runs `loop` on every connection until `total` jobs went through; answers jobs/s and WAL bytes/job. */
-const measure = async (admin: postgres.Sql, total: number, loop: (c: number, done: () => boolean, add: (n: number) => void) => Promise<void>) => {
+/** CPU time (ms) the given server backends used so far; readable when the server runs on this machine. */
+const backendCpuMs = (pids: ReadonlyArray<number>): number | undefined => {
+  try {
+    return pids.reduce((acc, pid) => {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+      return acc + (Number(f[11]) + Number(f[12])) * 10
+    }, 0)
+  } catch {
+    return undefined
+  }
+}
+
+/** One measurement: throughput, WAL per job, and CPU per job in the client (this process) and the server. */
+interface Sample {
+  readonly perSecond: number
+  readonly walPerJob: number
+  readonly clientUs: number
+  readonly serverUs: number | undefined
+}
+
+/** Runs `loop` on every connection until `total` jobs went through. */
+const measure = async (
+  admin: postgres.Sql,
+  pids: ReadonlyArray<number>,
+  total: number,
+  loop: (c: number, done: () => boolean, add: (n: number) => void) => Promise<void>
+): Promise<Sample> => {
   let processed = 0
   const lsn = await walLsn(admin)
+  const server0 = backendCpuMs(pids)
+  const client0 = process.cpuUsage()
   const started = performance.now()
   await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => loop(c, () => processed >= total, (n) => (processed += n))))
   const seconds = (performance.now() - started) / 1000
-  return { perSecond: processed / seconds, walPerJob: (await walSince(admin, lsn)) / processed }
+  const client = process.cpuUsage(client0)
+  const server1 = backendCpuMs(pids)
+  return {
+    perSecond: processed / seconds,
+    walPerJob: (await walSince(admin, lsn)) / processed,
+    clientUs: (client.user + client.system) / processed,
+    serverUs: server0 === undefined || server1 === undefined ? undefined : ((server1 - server0) * 1000) / processed
+  }
 }
+
+const pidsOf = async (sqls: ReadonlyArray<postgres.Sql>) =>
+  Promise.all(sqls.map(async (sql) => (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid))
 
 const main = async () => {
   const external = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL
@@ -73,21 +110,19 @@ const main = async () => {
         `${median(enqueueRuns.map((r) => r.walPerJob)).toFixed(0)} WAL bytes/job`
     )
 
-    console.log(`lease + ack, ${CONNECTIONS} connections, median of ${REPEATS}:`)
-    console.log("batch | store jobs/s | raw jobs/s | store/raw | store WAL B/job | raw WAL B/job")
+    const storePids = await pidsOf(clients.sqls)
+    const rawPids = await pidsOf(rawSqls)
+    await admin`alter table jobs set (autovacuum_enabled = false)`
+    await admin`alter table raw_jobs set (autovacuum_enabled = false)`
+    console.log(`lease + ack, ${CONNECTIONS} connections, median of ${REPEATS} (autovacuum off while measuring; vacuum between runs):`)
+    console.log("batch | store jobs/s | raw jobs/s | store/raw | WAL B/job store | raw | CPU us/job store client+server | raw client+server")
     for (const batch of [1, 10, 100]) {
       const total = JOBS_AT[batch] as number
-      const storeRuns: Array<{ perSecond: number; walPerJob: number }> = []
-      const rawRuns: Array<{ perSecond: number; walPerJob: number }> = []
-      for (let r = 0; r < REPEATS; r++) {
-        await admin`truncate jobs`
-        await admin`truncate raw_jobs`
-        await insertJobs(admin, total, { queue: "bench", type: "bench" })
-        await rawInsert(admin, "bench", total)
-        await admin`vacuum analyze jobs`
-        await admin`vacuum analyze raw_jobs`
+      const storeRuns: Sample[] = []
+      const rawRuns: Sample[] = []
+      const runRaw = async () =>
         rawRuns.push(
-          await measure(admin, total, async (c, done, add) => {
+          await measure(admin, rawPids, total, async (c, done, add) => {
             const sql = rawSqls[c]!
             while (!done()) {
               const rows = await rawLease(sql, `w${c}`, "bench", batch)
@@ -97,8 +132,9 @@ const main = async () => {
             }
           })
         )
+      const runStore = async () =>
         storeRuns.push(
-          await measure(admin, total, async (c, done, add) => {
+          await measure(admin, storePids, total, async (c, done, add) => {
             const s = clients.stores[c]!
             while (!done()) {
               const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `w${c}`, queues: ["bench"], maxJobs: batch, leaseSeconds: 60 }))
@@ -109,12 +145,32 @@ const main = async () => {
             }
           })
         )
+      for (let r = 0; r < REPEATS; r++) {
+        await admin`truncate jobs`
+        await admin`truncate raw_jobs`
+        await insertJobs(admin, total, { queue: "bench", type: "bench" })
+        await rawInsert(admin, "bench", total)
+        await admin`vacuum analyze jobs`
+        await admin`vacuum analyze raw_jobs`
+        if (r % 2 === 0) {
+          await runRaw()
+          await runStore()
+        } else {
+          await runStore()
+          await runRaw()
+        }
       }
-      const sp = median(storeRuns.map((r) => r.perSecond))
-      const rp = median(rawRuns.map((r) => r.perSecond))
+      const med = (runs: Sample[], f: (s: Sample) => number | undefined) => {
+        const xs = runs.map(f).filter((x): x is number => x !== undefined)
+        return xs.length ? median(xs) : Number.NaN
+      }
+      const sp = med(storeRuns, (r) => r.perSecond)
+      const rp = med(rawRuns, (r) => r.perSecond)
+      const cpu = (runs: Sample[]) => `${med(runs, (r) => r.clientUs).toFixed(1)} + ${med(runs, (r) => r.serverUs).toFixed(1)}`
       console.log(
         `${String(batch).padStart(5)} | ${sp.toFixed(0).padStart(12)} | ${rp.toFixed(0).padStart(10)} | ${((100 * sp) / rp).toFixed(0).padStart(8)}% | ` +
-          `${median(storeRuns.map((r) => r.walPerJob)).toFixed(0).padStart(15)} | ${median(rawRuns.map((r) => r.walPerJob)).toFixed(0).padStart(13)}`
+          `${med(storeRuns, (r) => r.walPerJob).toFixed(0).padStart(15)} | ${med(rawRuns, (r) => r.walPerJob).toFixed(0).padStart(3)} | ` +
+          `${cpu(storeRuns).padStart(30)} | ${cpu(rawRuns)}`
       )
     }
   } finally {

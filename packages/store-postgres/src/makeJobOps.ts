@@ -156,12 +156,12 @@ export const makeJobOps = (s: StoreSettings) => {
           retryable: it.retryable ?? null,
           retryInMs: it.retryInMs ?? null
         }))
-        const rows = yield* run(() => ackMany(sql, workerId, input, now ?? null, backoff))
-        return rows.map((r): AckResult =>
-          r.outcome === "updated" || r.outcome === "already"
-            ? { job_id: Number(r.id), ok: true }
-            : { job_id: Number(r.id), ok: false, error: itemError(r.outcome, Number(r.id)) }
-        )
+        const failures = yield* run(() => ackMany(sql, workerId, input, now ?? null, backoff))
+        const results = items.map((it): AckResult => ({ job_id: it.jobId, ok: true }))
+        for (const f of failures) {
+          if (f.outcome !== "already") results[f.i - 1] = { job_id: Number(f.id), ok: false, error: itemError(f.outcome, Number(f.id)) }
+        }
+        return results
       }),
     leaseRenewMany: ({ workerId, items, leaseSeconds, now }) =>
       Effect.gen(function* () {

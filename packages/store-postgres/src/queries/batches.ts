@@ -23,35 +23,37 @@ const firstOfEachJob = (ids: ReadonlyArray<number>): number[] => {
 
 /**
  * Applies every ack item in ONE statement; completed and failed items mix freely. Items travel as
- * parallel arrays (cheap to decode), results as one JSON array read by position. Each item is a
- * conditional write on (id, processing, token, worker), found by primary key; results come back in
- * request order. Only items that did not write look their job up again, to tell an idempotent
- * repeat from a lost lease or a missing job.
+ * parallel arrays (cheap to decode), results as one JSON array read by position. The update joins
+ * the unnested items to jobs by primary key (a nested loop of key probes, whatever plan is cached);
+ * each item is a conditional write on (id, processing, token, worker). `status::text` keeps a cached
+ * generic plan from walking the whole processing index instead. Only items that did not write come
+ * back (request index and why); every other item succeeded.
  */
 export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArray<AckRow>, now: Date | null, backoff: Backoff) => {
   const hasResults = items.some((it) => it.result !== null && it.result !== undefined)
-  return sql<{ i: number; id: number; outcome: ItemOutcome }[]>`
-    with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-    x as materialized (
-      select * from unnest(
-        ${items.map((it) => it.id)}::bigint[], ${items.map((it) => it.token)}::uuid[],
-        ${items.map((it) => it.outcome)}::text[], ${firstOfEachJob(items.map((it) => it.id))}::int[],
-        ${items.map((it) => it.message)}::text[], ${items.map((it) => (it.retryable === null ? null : String(it.retryable)))}::text[],
-        ${items.map((it) => it.retryInMs)}::float8[]
-      ) with ordinality as x(id, tok, outcome, first, message, retryable, retry_in_ms, i)
-    ),
-    upd as (
+  const anyFailed = items.some((it) => it.outcome === "failed")
+  const ids = items.map((it) => it.id)
+  const toks = items.map((it) => it.token)
+  const firsts = firstOfEachJob(ids)
+  /** Arrays a plain all-completed batch does not need are sent as null (unnest pads them with nulls). */
+  const outcomes = anyFailed ? items.map((it) => it.outcome) : null
+  const messages = anyFailed ? items.map((it) => it.message) : null
+  const retryables = anyFailed ? items.map((it) => (it.retryable === null ? null : String(it.retryable))) : null
+  const retryIns = anyFailed ? items.map((it) => it.retryInMs) : null
+  const dupes = firsts.includes(0) ? firsts : null
+  return sql<{ i: number; id: number; outcome: Exclude<ItemOutcome, "updated"> }[]>`
+    with upd as (
       update jobs j set
         status = case when x.outcome = 'completed' then 'completed'::job_status
                       when x.retryable = 'false' or j.attempts >= j.max_attempts then 'failed'::job_status
                       else 'retrying'::job_status end,
         run_at = case when x.outcome = 'completed' or x.retryable = 'false' or j.attempts >= j.max_attempts then j.run_at
-                      else t.now + make_interval(secs => coalesce(x.retry_in_ms,
+                      else coalesce(${now}::timestamptz, now()) + make_interval(secs => coalesce(x.retry_in_ms,
                         random() * least(${backoff.capMs}::float8, ${backoff.baseMs}::float8 * power(2::float8, j.attempts - 1))) / 1000.0)
                  end,
         completed_at = case when x.outcome = 'completed' or x.retryable = 'false' or j.attempts >= j.max_attempts
-                            then t.now end,
-        updated_at = t.now,
+                            then coalesce(${now}::timestamptz, now()) end,
+        updated_at = coalesce(${now}::timestamptz, now()),
         completed_token = case when x.outcome = 'completed' then j.lease_token end,
         lease_token = null, lease_expires_at = null, worker_id = null,
         result = case when x.outcome = 'completed'
@@ -60,51 +62,59 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
         last_error = case when x.outcome = 'failed' then x.message else j.last_error end,
         errors = case when x.outcome = 'failed' then coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
                    'attempt', j.attempts, 'message', x.message,
-                   'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+                   'at', to_char(coalesce(${now}::timestamptz, now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
                  else j.errors end
-      from x cross join t
-      where j.id = x.id and x.first = 1 and j.status = 'processing' and j.lease_token = x.tok
+      from (
+        select u.id, u.tok, coalesce(u.outcome, 'completed') as outcome, u.first, u.message, u.retryable, u.retry_in_ms, u.i
+        from unnest(${ids}::bigint[], ${toks}::uuid[], ${outcomes}::text[], ${dupes}::int[], ${messages}::text[],
+                    ${retryables}::text[], ${retryIns}::float8[])
+          with ordinality as u(id, tok, outcome, first, message, retryable, retry_in_ms, i)
+      ) x
+      where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}
       returning x.i, x.id, x.tok, x.outcome
+    ),
+    answers as (
+      select x.i, x.id,
+             case when x.i in (select u.i from upd u) then 'updated'
+                  else coalesce((
+                    select case when x.outcome = 'completed' and (
+                                  (e.status = 'completed' and e.completed_token = x.tok)
+                                  or exists (select 1 from upd d where d.id = x.id and d.tok = x.tok and d.outcome = 'completed'))
+                                then 'already' else 'lost' end
+                    from jobs e where e.id = x.id), 'missing')
+             end as outcome
+      from (
+        select u.id, u.tok, coalesce(u.outcome, 'completed') as outcome, u.i
+        from unnest(${ids}::bigint[], ${toks}::uuid[], ${outcomes}::text[]) with ordinality as u(id, tok, outcome, i)
+      ) x
     )
-    select x.i::int as i, x.id,
-           case when x.i in (select u.i from upd u) then 'updated'
-                else coalesce((
-                  select case when x.outcome = 'completed' and (
-                                (e.status = 'completed' and e.completed_token = x.tok)
-                                or exists (select 1 from upd d where d.id = x.id and d.tok = x.tok and d.outcome = 'completed'))
-                              then 'already' else 'lost' end
-                  from jobs e where e.id = x.id), 'missing')
-           end as outcome
-    from x
-    order by x.i`
+    select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
 }
 
-/** Renews every item in ONE statement (primary-key lookups); results in request order. */
+/** Renews every item in ONE statement (primary-key probes); only items that did not renew come back unrenewed. */
 export const renewMany = (
   sql: postgres.Sql,
   workerId: string,
   items: ReadonlyArray<{ readonly id: number; readonly token: string | null }>,
   leaseSeconds: number | null,
   now: Date | null
-) =>
-  sql<{ i: number; id: number; outcome: ItemOutcome; lease_expires_at: Date | null; lease_seconds: number | null }[]>`
-    with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-    x as materialized (
-      select * from unnest(${items.map((it) => it.id)}::bigint[], ${items.map((it) => it.token)}::uuid[])
-        with ordinality as x(id, tok, i)
-    ),
-    upd as (
+) => {
+  const ids = items.map((it) => it.id)
+  return sql<{ i: number; id: number; outcome: ItemOutcome; lease_expires_at: Date | null; lease_seconds: number | null }[]>`
+    with upd as (
       update jobs j set lease_seconds = coalesce(${leaseSeconds}::int, j.lease_seconds),
-             lease_expires_at = t.now + make_interval(secs => coalesce(${leaseSeconds}::int, j.lease_seconds)),
-             updated_at = t.now
-      from x cross join t
-      where j.id = x.id and j.status = 'processing' and j.lease_token = x.tok and j.worker_id = ${workerId}
+             lease_expires_at = coalesce(${now}::timestamptz, now())
+               + make_interval(secs => coalesce(${leaseSeconds}::int, j.lease_seconds)),
+             updated_at = coalesce(${now}::timestamptz, now())
+      from unnest(${ids}::bigint[], ${items.map((it) => it.token)}::uuid[]) with ordinality as x(id, tok, i)
+      where j.id = x.id and j.status::text = 'processing' and j.lease_token = x.tok and j.worker_id = ${workerId}
       returning x.i, j.lease_expires_at, j.lease_seconds
     )
     select x.i::int as i, x.id, u.lease_expires_at, u.lease_seconds,
            case when u.i is not null then 'updated'
                 when exists (select 1 from jobs e where e.id = x.id) then 'lost'
                 else 'missing' end as outcome
-    from x left join upd u on u.i = x.i
+    from unnest(${ids}::bigint[]) with ordinality as x(id, i) left join upd u on u.i = x.i
     order by x.i`
+}
