@@ -38,3 +38,4 @@ CREATE TABLE schedule_fires (
 );
 
 CREATE INDEX schedule_fires_unenqueued_idx ON schedule_fires (fired_at) WHERE job_id IS NULL;
+CREATE INDEX schedule_fires_tick_idx ON schedule_fires (tick_at);

@@ -15,6 +15,8 @@ const ENQUEUE_BATCH = 500
  */
 export const LEDGER_RETENTION_MS = 7 * 86_400_000
 const PRUNE_BATCH = 1000
+/** Pruning is housekeeping: once a minute is plenty. */
+const PRUNE_EVERY_MS = 60_000
 /** One pass per second: cron's finest resolution. */
 export const DEFAULT_TICK_INTERVAL_MS = 1000
 
@@ -67,6 +69,7 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
     return outcomes.map((o) => o.job.id)
   }
 
+  let lastPrune = Number.NEGATIVE_INFINITY
   const runOnce = async (): Promise<PassOutcome> => {
     const now = deps.now()
     let fired = 0
@@ -81,7 +84,10 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
       enqueued += count
       if (count < ENQUEUE_BATCH) break
     }
-    await firePruneEnqueued(deps.sql, { before: new Date(now.getTime() - LEDGER_RETENTION_MS), limit: PRUNE_BATCH })
+    if (now.getTime() - lastPrune >= PRUNE_EVERY_MS) {
+      lastPrune = now.getTime()
+      await firePruneEnqueued(deps.sql, { before: new Date(now.getTime() - LEDGER_RETENTION_MS), limit: PRUNE_BATCH })
+    }
     return { fired, enqueued }
   }
 
