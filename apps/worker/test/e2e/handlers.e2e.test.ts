@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createWorker } from "../../src/createWorker.ts"
 import { api, killAll, startMaster, startWorker, until, type MasterProc } from "./harness.ts"
 import { setupDatabase } from "./db.ts"
 
@@ -66,5 +67,47 @@ describe("handler outcomes against the real master", () => {
     const at = done.p.errors.map((e: { at: string }) => Date.parse(e.at))
     expect(at[1]).toBeGreaterThanOrEqual(at[0])
     expect(at[2]).toBeGreaterThanOrEqual(at[1])
+  })
+
+  it("createWorker as a library: start, status, the events of SPEC.md, and stop", async () => {
+    const client = api(master.url)
+    const [ok, bad, doomed] = await client.enqueueMany([
+      { type: "double", queue: "lib", payload: 21 },
+      { type: "explode", queue: "lib", max_attempts: 1 },
+      { type: "hang", queue: "lib" }
+    ])
+    const seen: Array<string> = []
+    let hangAborted = false
+    const worker = createWorker({
+      master: master.url,
+      queues: ["lib"],
+      concurrency: 3,
+      leaseSeconds: 2,
+      waitMs: 1000,
+      handlers: {
+        double: async (job) => (job.payload as number) * 2,
+        explode: async () => {
+          throw new Error("kaboom")
+        },
+        hang: (_job, ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", () => ((hangAborted = true), resolve(null))))
+      }
+    })
+    worker.on("job:started", (job) => seen.push(`started:${job.id}`))
+    worker.on("job:completed", (job, result) => seen.push(`completed:${job.id}:${JSON.stringify(result)}`))
+    worker.on("job:failed", (job, error) => seen.push(`failed:${job.id}:${error.message}`))
+    worker.on("lease:lost", (job, during) => seen.push(`lost:${job.id}:${during}`))
+    expect(worker.status().state).toBe("created")
+    await worker.start()
+    await until(() => seen.includes(`started:${doomed}`), "the hanging job to start")
+    await until(() => seen.includes(`completed:${ok}:42`) && seen.includes(`failed:${bad}:kaboom`), "the outcomes")
+    expect(worker.status()).toMatchObject({ state: "running", concurrency: 3, inFlight: 1 })
+    await client.cancel(doomed!)
+    await until(() => seen.includes(`lost:${doomed}:renew`), "lease:lost after the cancel")
+    expect(hangAborted).toBe(true)
+    await worker.stop()
+    expect(worker.status().state).toBe("stopped")
+    expect(worker.status().counts).toMatchObject({ completed: 1, failed: 1, lost: 1 })
+    expect((await client.job(ok!)).result).toBe(42)
+    expect((await client.job(bad!)).status).toBe("failed")
   })
 })

@@ -18,7 +18,7 @@ export const until = async <T>(check: () => Promise<T | undefined | false> | T |
     const value = await check()
     if (value !== undefined && value !== false) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 150))
   }
 }
 

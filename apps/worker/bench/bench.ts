@@ -1,0 +1,228 @@
+import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import postgres from "postgres"
+import { makeWorkerUtils } from "graphile-worker"
+import { freePort, startEmbeddedPostgres, withDatabase } from "@leasehold/tooling"
+
+/**
+ * `pnpm bench` (apps/worker): end to end, master and worker as separate processes on loopback.
+ * No-op jobs per second from bulk enqueue to all completed, and enqueue-to-handler-start latency,
+ * for Leasehold and for graphile-worker (batched mode, its own database on the same server), in the
+ * same run; prints each run and the medians. BENCH_RUNS (default 3), BENCH_N (default 20,000),
+ * BENCH_DATABASE_URL (an admin URL; default the local server if reachable, else an embedded one).
+ */
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
+const N = Number(process.env.BENCH_N ?? 20_000)
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const CONCURRENCY = [8, 64]
+const LATENCY_SAMPLES = 200
+const now = () => performance.timeOrigin + performance.now()
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+interface Proc {
+  readonly child: ChildProcess
+  readonly lines: Array<string>
+  readonly exited: Promise<unknown>
+}
+
+const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Proc => {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LEASEHOLD_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const lines: Array<string> = []
+  let buffer = ""
+  child.stdout?.on("data", (d) => {
+    buffer += String(d)
+    const parts = buffer.split("\n")
+    buffer = parts.pop() ?? ""
+    lines.push(...parts)
+  })
+  child.stderr?.on("data", (d) => {
+    const text = String(d)
+    if (/"level":"error"|Error|failed/.test(text)) process.stderr.write(text)
+  })
+  return { child, lines, exited: new Promise((r) => child.on("exit", r)) }
+}
+
+const stop = async (p: Proc) => {
+  if (p.child.exitCode === null) p.child.kill("SIGTERM")
+  const timer = setTimeout(() => p.child.kill("SIGKILL"), 10_000)
+  await p.exited
+  clearTimeout(timer)
+}
+
+const waitFor = async (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 120_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+const percentile = (values: ReadonlyArray<number>, p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+const median = (values: ReadonlyArray<number>) => percentile(values, 50)
+
+/** Latencies printed by the handlers as `LAT <ms>`, consumed from a process's stdout. */
+const takeLatencies = (p: Proc) => p.lines.splice(0).filter((l) => l.startsWith("LAT ")).map((l) => Number(l.slice(4)))
+
+interface Result {
+  readonly throughput: number
+  readonly p50: number
+  readonly p99: number
+}
+
+const adminConnect = (url: string) => postgres(url, { max: 1, onnotice: () => {} })
+
+const createDb = async (admin: string, name: string) => {
+  const sql = adminConnect(admin)
+  await sql.unsafe(`drop database if exists "${name}" with (force)`)
+  await sql.unsafe(`create database "${name}"`)
+  await sql.end()
+  return withDatabase(admin, name)
+}
+
+const dropDb = async (admin: string, name: string) => {
+  const sql = adminConnect(admin)
+  await sql.unsafe(`drop database if exists "${name}" with (force)`)
+  await sql.end()
+}
+
+const benchLeasehold = async (admin: string, concurrency: number): Promise<Result> => {
+  const name = `lh_bench_${process.pid}`
+  const url = await createDb(admin, name)
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const master = start(["apps/master/src/main.ts", "--port", String(port), "--database-url", url, "--log-level", "warn"])
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  let worker: Proc | undefined
+  try {
+    await waitFor(() => fetch(`${base}/readyz`).then((r) => r.ok, () => false), "the master")
+    worker = start([
+      "apps/worker/src/main.ts", "--master", base, "--handlers", `${ROOT}apps/worker/bench/handlers.ts`,
+      "--concurrency", String(concurrency), "--progress-interval", "0", "--log-level", "warn"
+    ])
+    await fetch(`${base}/api/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "noop" }) })
+    await waitFor(async () => (await sql`select count(*)::int as n from jobs where status = 'completed'`)[0]?.n === 1, "the worker's warm-up job")
+    const t0 = now()
+    for (let i = 0; i < N; i += 10_000) {
+      const jobs = Array.from({ length: Math.min(10_000, N - i) }, () => ({ type: "noop" }))
+      const res = await fetch(`${base}/api/v1/jobs/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jobs }) })
+      if (!res.ok) throw new Error(`enqueue: ${res.status} ${await res.text()}`)
+    }
+    await waitFor(async () => (await sql`select count(*)::int as n from jobs where status = 'completed'`)[0]?.n === N + 1, "all jobs completed")
+    const throughput = N / ((now() - t0) / 1000)
+    takeLatencies(worker)
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      await fetch(`${base}/api/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "noop", payload: { t: now() } }) })
+      await sleep(5)
+    }
+    const w = worker
+    await waitFor(() => w.lines.filter((l) => l.startsWith("LAT ")).length >= LATENCY_SAMPLES, "latency samples", 60_000)
+    const lat = takeLatencies(w)
+    return { throughput, p50: percentile(lat, 50), p99: percentile(lat, 99) }
+  } finally {
+    if (worker) await stop(worker)
+    await stop(master)
+    await sql.end()
+    await dropDb(admin, name)
+  }
+}
+
+const benchGraphile = async (admin: string, concurrency: number): Promise<Result> => {
+  const name = `gw_bench_${process.pid}`
+  const url = await createDb(admin, name)
+  const utils = await makeWorkerUtils({ connectionString: url })
+  await utils.migrate()
+  const worker = start(["apps/worker/bench/graphileWorker.ts"], { GW_DATABASE_URL: url, GW_CONCURRENCY: String(concurrency) })
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await waitFor(() => worker.lines.includes("READY"), "graphile-worker to start")
+    const t0 = now()
+    for (let i = 0; i < N; i += 10_000) {
+      await utils.addJobs(Array.from({ length: Math.min(10_000, N - i) }, () => ({ identifier: "noop", payload: {} })))
+    }
+    await waitFor(async () => (await sql`select count(*)::int as n from graphile_worker._private_jobs`)[0]?.n === 0, "all jobs done")
+    const throughput = N / ((now() - t0) / 1000)
+    takeLatencies(worker)
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      await utils.addJob("noop", { t: now() })
+      await sleep(5)
+    }
+    await waitFor(() => worker.lines.filter((l) => l.startsWith("LAT ")).length >= LATENCY_SAMPLES, "latency samples", 60_000)
+    const lat = takeLatencies(worker)
+    return { throughput, p50: percentile(lat, 50), p99: percentile(lat, 99) }
+  } finally {
+    await stop(worker)
+    await utils.release()
+    await sql.end()
+    await dropDb(admin, name)
+  }
+}
+
+const pickServer = async (): Promise<{ admin: string; stop: () => Promise<void>; source: string }> => {
+  const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
+  const candidate = given ?? "postgres://postgres@127.0.0.1:5432/postgres"
+  const sql = adminConnect(candidate)
+  const ok = await sql`select 1`.then(() => true, () => false)
+  await sql.end()
+  if (ok) return { admin: candidate, stop: async () => {}, source: candidate.replace(/\/\/[^@]*@/, "//") }
+  if (given) throw new Error(`bench: cannot reach ${given}`)
+  const dataDir = mkdtempSync(join(tmpdir(), "leasehold-bench-pg-"))
+  const server = await startEmbeddedPostgres({ dataDir })
+  return {
+    admin: server.url,
+    source: "embedded PostgreSQL",
+    stop: async () => {
+      await server.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const main = async () => {
+  const server = await pickServer()
+  console.log(`worker bench: N=${N}, ${RUNS} runs, concurrency ${CONCURRENCY.join(" and ")}, PostgreSQL: ${server.source}`)
+  const results: Record<string, Array<Result>> = {}
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      for (const c of CONCURRENCY) {
+        for (const [system, fn] of [["leasehold", benchLeasehold], ["graphile-worker", benchGraphile]] as const) {
+          const r = await fn(server.admin, c)
+          ;(results[`${system} c=${c}`] ??= []).push(r)
+          console.log(`run ${run} ${system.padEnd(15)} c=${String(c).padEnd(3)} ${fmt(r.throughput).padStart(7)} jobs/s   latency p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms`)
+        }
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+  console.log(`\nmedians of ${RUNS} runs (N=${N}):`)
+  for (const c of CONCURRENCY) {
+    const lh = results[`leasehold c=${c}`] ?? []
+    const gw = results[`graphile-worker c=${c}`] ?? []
+    const m = (rs: Array<Result>, k: keyof Result) => median(rs.map((r) => r[k]))
+    console.log(
+      `c=${c}: leasehold ${fmt(m(lh, "throughput"))} jobs/s, p50 ${fmt(m(lh, "p50"), 2)} ms, p99 ${fmt(m(lh, "p99"), 2)} ms | ` +
+        `graphile-worker ${fmt(m(gw, "throughput"))} jobs/s, p50 ${fmt(m(gw, "p50"), 2)} ms, p99 ${fmt(m(gw, "p99"), 2)} ms | ` +
+        `throughput ratio ${fmt(m(lh, "throughput") / m(gw, "throughput"), 2)}x, p50 ratio ${fmt(m(lh, "p50") / m(gw, "p50"), 2)}x`
+    )
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  }
+)
