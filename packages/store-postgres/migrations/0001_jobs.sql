@@ -52,7 +52,7 @@ create table jobs (
   constraint jobs_type_length check (char_length(type) between 1 and 200),
   constraint jobs_lease_seconds_in_range check (lease_seconds is null or lease_seconds between 1 and 86400),
   constraint jobs_scan_range check ((scan is null) = (scan_start is null) and (scan_start is null) = (scan_end is null))
-) with (fillfactor = 70);
+) with (fillfactor = 30);
 
 -- Lease reads this index in order (queue = ?, then priority desc, run_at, id) and stops after N rows.
 -- It is partial: only pending and retrying jobs are in it, so completed / failed / cancelled rows

@@ -44,3 +44,47 @@ begin
   return true;
 end
 $$;
+
+-- Carves up to `need` batches from the open scans of these queues and returns them as jobs already
+-- leased to `worker`. Called from inside the lease statement (so in its transaction) only when the
+-- queues' ready jobs fell short. Each scan row is locked with a plain FOR UPDATE, in id order: SKIP
+-- LOCKED could pass over a scan that still has work and return short. Under READ COMMITTED the locked
+-- row is the latest committed version, so concurrent carvers never overlap and never leave gaps.
+create function leasehold_carve(
+  need integer, queues text[], types text[], requested bigint, worker text, seconds integer, at timestamptz
+) returns setof jobs language plpgsql volatile as $$
+declare
+  s record;
+  size bigint;
+  k bigint;
+begin
+  for s in
+    select sc.id, sc.name, sc.queue, sc.type, sc.payload, sc.max_attempts, sc.cursor_pos, sc.range_end,
+           sc.default_batch_size, sc.max_batch_size
+    from scans sc
+    where sc.queue = any(queues) and not sc.paused and sc.cursor_pos < sc.range_end
+      and (types is null or sc.type = any(types))
+    order by sc.id
+    for update
+  loop
+    exit when need <= 0;
+    size := least(coalesce(requested, s.default_batch_size), s.max_batch_size);
+    k := least(need, (s.range_end - s.cursor_pos + size - 1) / size);
+    update scans set cursor_pos = least(s.range_end, s.cursor_pos + k * size), updated_at = at where id = s.id;
+    return query
+      insert into jobs (created_at, run_at, scan_start, scan_end, max_attempts, priority, queue, type, scan,
+                        attempts, lease_seconds, leased_at, status, updated_at, lease_expires_at, worker_id,
+                        lease_token, payload)
+      select at, at, b.lo, b.hi, s.max_attempts, 0, s.queue, s.type, s.name,
+             1, seconds, at, 'processing', at, at + make_interval(secs => seconds), worker,
+             gen_random_uuid(), s.payload || jsonb_build_object('start', b.lo, 'end', b.hi)
+      from (
+        select s.cursor_pos + i * size as lo, least(s.cursor_pos + (i + 1) * size, s.range_end) as hi
+        from generate_series(0::bigint, k - 1) i
+      ) b
+      order by b.lo
+      returning *;
+    need := need - k;
+  end loop;
+end
+$$;

@@ -27,7 +27,7 @@ const firstOfEachJob = (ids: ReadonlyArray<number>): number[] => {
  * the unnested items to jobs by primary key (a nested loop of key probes, whatever plan is cached);
  * each item is a conditional write on (id, processing, token, worker). `status::text` keeps a cached
  * generic plan from walking the whole processing index instead. Only items that did not write come
- * back (request index and why); every other item succeeded.
+ * back (request index and why), and only when there are any; every other item succeeded.
  */
 export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArray<AckRow>, now: Date | null, backoff: Backoff) => {
   const hasResults = items.some((it) => it.result !== null && it.result !== undefined)
@@ -88,6 +88,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
         select u.id, u.tok, coalesce(u.outcome, 'completed') as outcome, u.i
         from unnest(${ids}::bigint[], ${toks}::uuid[], ${outcomes}::text[]) with ordinality as u(id, tok, outcome, i)
       ) x
+      where (select count(*) from upd) < ${items.length}::int
     )
     select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
 }
