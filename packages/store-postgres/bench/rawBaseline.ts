@@ -3,7 +3,9 @@ import type postgres from "postgres"
 /** A table of the same shape as `jobs` (columns, constraints, indexes, fillfactor) for the raw baseline. */
 export const createRawTable = async (sql: postgres.Sql): Promise<void> => {
   await sql`drop table if exists raw_jobs`
-  await sql`create table raw_jobs (like jobs including all) with (fillfactor = 70)`
+  await sql`create table raw_jobs (like jobs including all)`
+  const [row] = await sql<{ options: string[] | null }[]>`select reloptions as options from pg_class where relname = 'jobs'`
+  for (const option of row?.options ?? []) await sql.unsafe(`alter table raw_jobs set (${option})`)
 }
 
 /** The bare lease: one UPDATE over a SKIP LOCKED subselect, returning the rows. */
