@@ -31,3 +31,46 @@ describe("smoke", () => {
     expect(e.reason).toBe("LeaseLost")
   })
 })
+
+describe("lease order and wake-ups", () => {
+  const T0 = new Date("2031-01-01T00:00:00.000Z")
+  const at = (s: number) => new Date(T0.getTime() + s * 1000)
+
+  it("orders across queues by priority desc, run_at asc, id asc, expired leases included", async () => {
+    const ids = async (queue: string, priority: number, runAt: Date) =>
+      (await go(t.store.jobEnqueue({ job: { type: "t", queue, priority, runAt }, now: T0 }))).job.id
+    const expiring = await ids("oa", 5, at(0))
+    const [first] = await go(t.store.jobLeaseAcquire({ workerId: "w", queues: ["oa"], maxJobs: 1, leaseSeconds: 10, now: at(1) }))
+    expect(first?.id).toBe(expiring)
+    const a = await ids("oa", 5, at(2))
+    const b = await ids("ob", 9, at(3))
+    const c = await ids("ob", 5, at(1))
+    const d = await ids("oc", 5, at(1))
+    const leased = await go(
+      t.store.jobLeaseAcquire({ workerId: "w2", queues: ["oa", "ob", "oc", "oa"], maxJobs: 10, leaseSeconds: 10, now: at(60) })
+    )
+    expect(leased.map((j) => j.id)).toEqual([b, expiring, c, d, a])
+    expect(leased[1]?.attempts).toBe(2)
+  })
+
+  it("notifies the jobs channel when a release or the sweeper makes a job leasable again", async () => {
+    const heard: string[] = []
+    const { listenJobs } = await import("./listenJobs.ts")
+    const sub = await listenJobs(t.sql, (queue) => heard.push(queue))
+    try {
+      await go(t.store.jobEnqueueMany({ jobs: [{ type: "t", queue: "wake-release" }, { type: "t", queue: "wake-sweep" }], now: T0 }))
+      const [r] = await go(t.store.jobLeaseAcquire({ workerId: "w", queues: ["wake-release"], maxJobs: 1, leaseSeconds: 10, now: at(1) }))
+      await go(t.store.jobLeaseAcquire({ workerId: "w", queues: ["wake-sweep"], maxJobs: 1, leaseSeconds: 10, now: at(1) }))
+      heard.length = 0
+      await go(t.store.jobReleaseIfLeased({ id: r!.id, workerId: "w", leaseToken: r!.lease_token, now: at(2) }))
+      expect((await go(t.store.jobRescueExpired({ now: at(30) }))).retried).toBeGreaterThanOrEqual(1)
+      const deadline = Date.now() + 5_000
+      while (!(heard.includes("wake-release") && heard.includes("wake-sweep")) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      expect(heard).toEqual(expect.arrayContaining(["wake-release", "wake-sweep"]))
+    } finally {
+      await sub.unlisten()
+    }
+  })
+})

@@ -94,8 +94,8 @@ export const makeJobOps = (s: StoreSettings) => {
         const rows = yield* run(() =>
           leaseJobs(sql, {
             workerId: p.workerId,
-            queues: p.queues,
-            types: p.types && p.types.length > 0 ? p.types : null,
+            queues: [...new Set(p.queues)],
+            types: p.types && p.types.length > 0 ? [...new Set(p.types)] : null,
             maxJobs: Math.floor(p.maxJobs),
             leaseSeconds: p.leaseSeconds,
             requestedBatchSize: p.requestedBatchSize ?? null,

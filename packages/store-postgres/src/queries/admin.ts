@@ -33,7 +33,7 @@ export const retryJob = (sql: postgres.Sql, id: number, now: Date | null) => sql
   union all
   select 'illegal', j.* from jobs j where j.id = ${id} and not exists (select 1 from upd)`
 
-/** The sweeper: expired leases become retrying (due now) or failed, with "lease expired" in the history. */
+/** The sweeper: expired leases become retrying (due now, queues notified) or failed, with "lease expired" in the history. */
 export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null) =>
   sql<{ retried: number; failed: number }[]>`
     with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
@@ -56,11 +56,16 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
           'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
       from c cross join t
       where j.id = c.id
-      returning j.status
+      returning j.status, j.queue
+    ),
+    notified as (
+      select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n
+      from (select distinct queue from upd where status = 'retrying') q
     )
     select count(*) filter (where status = 'retrying')::int as retried,
            count(*) filter (where status = 'failed')::int as failed
-    from upd`
+    from upd
+    where (select n from notified) >= 0`
 
 /** Deletes finished jobs whose completion is older than `before`; returns how many went. */
 export const pruneFinished = (sql: postgres.Sql, before: Date, limit: number) => sql<{ n: number }[]>`
