@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -13,6 +13,9 @@ import { makeClient } from "./httpClient.ts"
  * BENCH_DATABASE_URL / TEST_DATABASE_URL (a fresh database is created on it), else an embedded PostgreSQL.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+/** BENCH_ONLY=enqueue|lease|latency runs one part (with BENCH_PROFILE=dir to profile the master). */
+const ONLY = process.env.BENCH_ONLY
+const part = (name: string) => ONLY === undefined || ONLY === name
 const CLIENTS = 8
 const MASTER_DIR = fileURLToPath(new URL("..", import.meta.url))
 
@@ -41,7 +44,8 @@ const database = async (): Promise<{ url: string; source: string; close: () => P
 
 const startMasterProcess = async (databaseUrl: string): Promise<{ url: string; child: ChildProcess }> => {
   const port = await freePort()
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", String(port), "--database-url", databaseUrl, "--log-level", "warn", "--pool-max", "12"], {
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", "--port", String(port), "--database-url", databaseUrl, "--log-level", "warn", "--pool-max", "12"], {
     cwd: MASTER_DIR,
     stdio: ["ignore", "inherit", "inherit"]
   })
@@ -58,6 +62,16 @@ const startMasterProcess = async (databaseUrl: string): Promise<{ url: string; c
 }
 
 type Client = ReturnType<typeof makeClient>
+
+/** CPU seconds a process has used (Linux /proc), to report the master's own cost per job. */
+const cpuSeconds = (pid: number | undefined): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
 
 const enqueueBodies = (queue: string, total: number, batch: number) =>
   Array.from({ length: Math.ceil(total / batch) }, (_, b) =>
@@ -83,11 +97,12 @@ const benchEnqueue = async (client: Client, run: number) => {
 }
 
 /** (2) lease + ack with 8 concurrent clients until the queue is drained. */
-const benchLeaseAck = async (client: Client, maxJobs: number, run: number) => {
+const benchLeaseAck = async (client: Client, maxJobs: number, run: number, pid?: number) => {
   const queue = `la-${maxJobs}-${run}`
   const total = maxJobs === 1 ? 10_000 : maxJobs === 10 ? 50_000 : 200_000
   for (const body of enqueueBodies(queue, total, 10_000)) await client.call("POST", `${API_BASE}/jobs/batch`, body)
   let done = 0
+  const cpu0 = cpuSeconds(pid)
   const started = performance.now()
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, i) => {
@@ -101,8 +116,9 @@ const benchLeaseAck = async (client: Client, maxJobs: number, run: number) => {
       }
     })
   )
+  const seconds = (performance.now() - started) / 1000
   if (done !== total) throw new Error(`acknowledged ${done} of ${total}`)
-  return total / ((performance.now() - started) / 1000)
+  return { rate: total / seconds, cpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / total }
 }
 
 /** (3) enqueue-to-lease latency for one long-polling client; one job in flight at a time. */
@@ -137,16 +153,24 @@ const main = async () => {
     const enq: Array<number> = []
     const la: Record<number, Array<number>> = { 1: [], 10: [], 100: [] }
     const lat: Array<{ p50: number; p99: number; ackP50: number; ackP99: number }> = []
+    const cpu: Record<string, Array<number>> = { enqueue: [], la100: [] }
     for (let run = 0; run < RUNS; run++) {
-      enq.push(await benchEnqueue(client, run))
-      for (const m of [1, 10, 100]) la[m]!.push(await benchLeaseAck(client, m, run))
-      lat.push(await benchLatency(client, run))
-      console.log(`  run ${run + 1}: enqueue ${fmt(enq.at(-1)!)} jobs/s; lease+ack ${[1, 10, 100].map((m) => `${m}: ${fmt(la[m]!.at(-1)!)}`).join(", ")} jobs/s; latency p50 ${lat.at(-1)!.p50.toFixed(2)} ms p99 ${lat.at(-1)!.p99.toFixed(2)} ms`)
+      const c0 = cpuSeconds(master.child.pid)
+      enq.push(part("enqueue") ? await benchEnqueue(client, run) : Number.NaN)
+      cpu.enqueue!.push(((cpuSeconds(master.child.pid) - c0) * 1e6) / 200_000)
+      for (const m of part("lease") ? [1, 10, 100] : []) {
+        const r = await benchLeaseAck(client, m, run, master.child.pid)
+        la[m]!.push(r.rate)
+        if (m === 100) cpu.la100!.push(r.cpuUs)
+      }
+      lat.push(part("latency") ? await benchLatency(client, run) : { p50: Number.NaN, p99: Number.NaN, ackP50: Number.NaN, ackP99: Number.NaN })
+      console.log(`  run ${run + 1}: enqueue ${fmt(enq.at(-1)!)} jobs/s; lease+ack ${[1, 10, 100].map((m) => `${m}: ${fmt(la[m]!.at(-1) ?? Number.NaN)}`).join(", ")} jobs/s; latency p50 ${lat.at(-1)!.p50.toFixed(2)} ms p99 ${lat.at(-1)!.p99.toFixed(2)} ms`)
     }
     console.log("results (median of runs):")
     console.log(`  bulk enqueue (POST /jobs/batch, 10,000 per call):  ${fmt(median(enq))} jobs/s   (target >= 100,000)`)
-    for (const m of [1, 10, 100]) console.log(`  lease + ack, 8 clients, max_jobs ${String(m).padEnd(3)}:        ${fmt(median(la[m]!))} jobs/s${m === 100 ? "   (target >= 35,000)" : ""}`)
+    for (const m of [1, 10, 100]) console.log(`  lease + ack, 8 clients, max_jobs ${String(m).padEnd(3)}:        ${fmt(la[m]!.length ? median(la[m]!) : Number.NaN)} jobs/s${m === 100 ? "   (target >= 35,000)" : ""}`)
     console.log(`  enqueue-to-lease latency (from enqueue sent):     p50 ${median(lat.map((l) => l.p50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.p99)).toFixed(2)} ms   (target p50 <= 1.5, p99 <= 8)`)
+    console.log(`  master CPU per job: enqueue ${median(cpu.enqueue!).toFixed(1)} us, lease+ack at max_jobs 100 ${(cpu.la100!.length ? median(cpu.la100!) : Number.NaN).toFixed(1)} us`)
     console.log(`  enqueue-to-lease latency (from enqueue answered): p50 ${median(lat.map((l) => l.ackP50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.ackP99)).toFixed(2)} ms`)
   } finally {
     client.close()
