@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { StoreError } from "@leasehold/core"
 import { JOBS_CHANNEL, listenJobs } from "./listenJobs.ts"
-import { setupStore, type TestStore } from "./testing/index.ts"
+import { openClients, setupStore, type TestStore } from "./testing/index.ts"
 
 let t: TestStore
 beforeAll(async () => {
@@ -70,6 +70,22 @@ describe("enqueue", () => {
       expect(JOBS_CHANNEL).toBe("leasehold_jobs")
     } finally {
       await sub.unlisten()
+    }
+  })
+
+  it("gives one job to a key enqueued by 16 connections at once, the others see duplicates", async () => {
+    const clients = await openClients(t.url, 16)
+    try {
+      for (let round = 0; round < 5; round++) {
+        const key = `race-${round}`
+        const outcomes = await Promise.all(
+          clients.stores.map((s, i) => go(s.jobEnqueue({ job: { type: `t${i}`, queue: "idem-race", idempotencyKey: key } })))
+        )
+        expect(new Set(outcomes.map((o) => o.job.id)).size).toBe(1)
+        expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1)
+      }
+    } finally {
+      await clients.close()
     }
   })
 })
