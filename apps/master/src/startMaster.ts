@@ -53,7 +53,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
   try {
     let databaseUrl = config.databaseUrl
     if (!databaseUrl) {
-      const dataDir = resolve(config.dataDir)
+      const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), config.dataDir)
       log.info("no database URL given: starting an embedded PostgreSQL", { data_dir: dataDir })
       const { startEmbeddedPostgres } = await import("@leasehold/tooling")
       const embedded: EmbeddedServer = await startEmbeddedPostgres({ dataDir, persistent: true })
