@@ -335,3 +335,31 @@ describe.each([
     })
   })
 })
+
+describe("body limits on the socket", () => {
+  it("a chunked body (no content-length) over 32 MiB is 413 while it is being read", async () => {
+    const { request } = await import("node:http")
+    const url = new URL(fx.master.url)
+    const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: "POST", path: `${API_BASE}/jobs/batch`, headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        let text = ""
+        res.on("data", (d) => (text += d))
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+      })
+      req.on("error", reject)
+      const chunk = "x".repeat(1024 * 1024)
+      req.write(`{"jobs":[{"type":"t","payload":"`)
+      let sent = 0
+      const pump = () => {
+        while (sent < 40) {
+          sent++
+          if (!req.write(chunk)) return void req.once("drain", pump)
+        }
+        req.end(`"}]}`)
+      }
+      pump()
+    })
+    expect([answer.status, answer.body.error.code]).toEqual([413, "payload_too_large"])
+    expect((await fx.http("GET", "/healthz")).status).toBe(200)
+  })
+})
