@@ -72,6 +72,7 @@ const toEmitter = (emitter: EventEmitter<WorkerEvents>) => (event: PoolEvent) =>
 
 /** Builds a worker (not started): `createWorker({ master, handlers, concurrency })`. */
 export const createWorker = (options: WorkerOptions): Worker => {
+  if (Object.keys(options.handlers).length === 0) throw new Error("createWorker: no handlers given")
   const workerId = options.workerId ?? defaultWorkerId()
   const client =
     typeof options.master === "string" ? makeHttpMasterClient({ url: options.master, token: options.token }) : options.master

@@ -14,7 +14,7 @@ import {
   type WorkerPoolConfig
 } from "./PoolConfig.ts"
 import { ackItem, makeReporter } from "./Reporter.ts"
-import { makeRenewer, renewDelayMs } from "./Renewer.ts"
+import { keepRenewing, makeRenewer, renewDelayMs } from "./Renewer.ts"
 import { SlotMachine, type SlotState } from "./SlotMachine.ts"
 
 /** A running pool of supervised slots. */
@@ -91,33 +91,25 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     return snapshot.status === "error" ? "crashed" : String(snapshot.value)
   }
 
-  const renewLoop = (slot: Slot, job: LeasedJob, meta: LeaseMeta) =>
-    Effect.gen(function* () {
-      const actor = slot.actor
-      let delay = meta.delayMs
-      while (true) {
-        yield* Effect.sleep(delay)
-        const answer = yield* Effect.result(renewer.submit({ job_id: job.id, lease_token: job.lease_token }))
-        delay = Math.max(1, Math.floor(meta.fraction * meta.durationMs))
-        if (answer._tag === "Failure") {
-          log.warn("renew rejected", { job_id: job.id, error: answer.failure.message })
-          continue
-        }
-        const result = answer.success
-        if (result.ok) {
-          if (result.lease_expires_at) slot.expiresAt = result.lease_expires_at
-          continue
-        }
-        if (result.error?.code === "lease_lost" || result.error?.code === "not_found") {
-          counts.lost++
-          log.info("lease lost; aborting the handler", { job_id: job.id, type: job.type })
-          emit({ type: "lease:lost", job, during: "renew" })
-          actor.send({ type: "LEASE_LOST" })
-          return
-        }
-        log.warn("renew failed", { job_id: job.id, error: result.error?.message })
+  const renewLoop = (slot: Slot, job: LeasedJob, meta: LeaseMeta) => {
+    const actor = slot.actor
+    return keepRenewing({
+      renewer,
+      job,
+      firstDelayMs: meta.delayMs,
+      everyMs: Math.max(1, Math.floor(meta.fraction * meta.durationMs)),
+      log,
+      onRenewed: (expiresAt) => {
+        slot.expiresAt = expiresAt
+      },
+      onLost: () => {
+        counts.lost++
+        log.info("lease lost; aborting the handler", { job_id: job.id, type: job.type })
+        emit({ type: "lease:lost", job, during: "renew" })
+        actor.send({ type: "LEASE_LOST" })
       }
     })
+  }
 
   /**
    * Hands an outcome to the ack batcher. The slot is free as soon as the batcher holds the
@@ -158,7 +150,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         Effect.timeoutOption(RELEASE_GRACE_MS),
         Effect.exit,
         Effect.map((exit) => {
-          if (exit._tag === "Success") {
+          if (exit._tag === "Success" && exit.value._tag === "Some") {
             counts.released++
             emit({ type: "job:released", job })
             log.info("job released", { job_id: job.id })
