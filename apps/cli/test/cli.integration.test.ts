@@ -31,6 +31,9 @@ describe("connection, output modes and exit codes", () => {
     const flags = await runCli(["--url", master.url, "--token", master.token, "stats"])
     expect(flags.code).toBe(0)
     expect(flags.stdout).toContain("expired leases: 0")
+    const viaTsx = await runCli(["--", "stats"], { env, via: "tsx" })
+    expect(viaTsx.code).toBe(0)
+    expect(viaTsx.stdout).toContain("active workers: ")
   })
   it("exits 1 with the envelope's message when the master refuses", async () => {
     const noToken = await runCli(["--url", master.url, "stats"])

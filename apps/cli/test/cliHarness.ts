@@ -4,6 +4,7 @@ import { createTestDatabase, freePort, type TestDatabase } from "@leasehold/tool
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url))
 const CLI_BIN = fileURLToPath(new URL("../bin/leasehold.mjs", import.meta.url))
+const CLI_MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url))
 const MASTER_MAIN = fileURLToPath(new URL("../../master/src/main.ts", import.meta.url))
 
 /** A real master process on its own database, reachable over loopback. */
@@ -57,14 +58,15 @@ export interface CliRun {
   readonly stderr: string
 }
 
-/** Runs the real `leasehold` bin as a child process. */
+/** Runs the real `leasehold` bin (or, with `via: "tsx"`, `tsx src/main.ts` as `pnpm leasehold` does) as a child process. */
 export const runCli = (
   args: ReadonlyArray<string>,
-  options: { readonly env?: Record<string, string | undefined>; readonly input?: string } = {}
+  options: { readonly env?: Record<string, string | undefined>; readonly input?: string; readonly via?: "bin" | "tsx" } = {}
 ): Promise<CliRun> =>
   new Promise((resolve, reject) => {
     const env = { ...process.env, LEASEHOLD_URL: undefined, LEASEHOLD_TOKEN: undefined, ...options.env }
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] })
+    const entry = options.via === "tsx" ? ["--import", "tsx", CLI_MAIN] : [CLI_BIN]
+    const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
