@@ -37,9 +37,10 @@ describe("makeHttpMasterClient", () => {
     expect(seen[0]).toEqual({ url: "/api/v1/leases/ack", auth: "Bearer tok", body: ack })
   })
 
-  it("classifies answers: 503 transient, 409 lease_lost, other 4xx rejected, malformed answers rejected", async () => {
+  it("classifies answers: 503 unavailable, 500 internal, 409 lease_lost, other 4xx rejected, malformed answers rejected", async () => {
     const cases: Array<[number, unknown, string]> = [
       [503, { error: { code: "unavailable", message: "db down" } }, "Unavailable"],
+      [500, { error: { code: "internal", message: "bug" } }, "Internal"],
       [409, { error: { code: "lease_lost", message: "gone" } }, "LeaseLost"],
       [401, { error: { code: "unauthorized", message: "no" } }, "Rejected"],
       [200, { nonsense: true }, "Rejected"]

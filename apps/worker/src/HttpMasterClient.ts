@@ -25,12 +25,13 @@ const DEFAULT_TIMEOUT_MS = 30_000
 
 const decodeErrorEnvelope = Schema.decodeUnknownOption(ErrorEnvelope)
 
-/** Maps a non-2xx answer to a typed failure: 5xx/429 transient, 409 lease_lost, other 4xx rejected. */
+/** Maps a non-2xx answer to a typed failure: 500 internal, other 5xx/429 unavailable, 409 lease_lost, other 4xx rejected. */
 const classify = (status: number, body: unknown): MasterError => {
   const envelope = decodeErrorEnvelope(body)
   const code = envelope._tag === "Some" ? envelope.value.error.code : undefined
   const message = envelope._tag === "Some" ? envelope.value.error.message : `HTTP ${status}`
-  if (status >= 500 || status === 429) return new MasterError({ reason: "Unavailable", message, status, code })
+  if (status === 500) return new MasterError({ reason: "Internal", message, status, code })
+  if (status > 500 || status === 429) return new MasterError({ reason: "Unavailable", message, status, code })
   if (code === "lease_lost") return new MasterError({ reason: "LeaseLost", message, status, code })
   return new MasterError({ reason: "Rejected", message: `${status} ${code ?? ""} ${message}`.trim(), status, code })
 }

@@ -51,3 +51,26 @@ describe("backoffDelayMs", () => {
     }
   })
 })
+
+describe("retryTransient", () => {
+  it("retries Unavailable until it succeeds, but gives up on Internal after a few tries", async () => {
+    const { MasterError } = await import("./MasterError.ts")
+    const { retryTransient, MAX_INTERNAL_RETRIES } = await import("./backoff.ts")
+    const fast = { baseMs: 1, capMs: 2 }
+    let calls = 0
+    const flaky = Effect.suspend(() =>
+      ++calls < 20 ? Effect.fail(new MasterError({ reason: "Unavailable", message: "down" })) : Effect.succeed("up")
+    )
+    expect(await Effect.runPromise(flaky.pipe(retryTransient(fast)))).toBe("up")
+    expect(calls).toBe(20)
+    let internal = 0
+    const broken = Effect.suspend(() => (internal++, Effect.fail(new MasterError({ reason: "Internal", message: "bug" }))))
+    const error = await Effect.runPromise(Effect.flip(broken.pipe(retryTransient(fast))))
+    expect(error.reason).toBe("Internal")
+    expect(internal).toBe(MAX_INTERNAL_RETRIES + 1)
+    let rejected = 0
+    const bad = Effect.suspend(() => (rejected++, Effect.fail(new MasterError({ reason: "Rejected", message: "400" }))))
+    await Effect.runPromise(Effect.flip(bad.pipe(retryTransient(fast))))
+    expect(rejected).toBe(1)
+  })
+})

@@ -4,7 +4,7 @@ import { createActor, fromPromise, type Actor } from "xstate"
 import { DEFAULT_BACKOFF, backoffSchedule, retryTransient } from "./backoff.ts"
 import { failedOutcome, silentLogger, type HandlerContext, type Outcome } from "./Handler.ts"
 import { MasterClient, type MasterClientShape } from "./MasterClient.ts"
-import type { MasterError } from "./MasterError.ts"
+import { isTransient, type MasterError } from "./MasterError.ts"
 import {
   DEFAULT_ACK_WINDOW_MS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -146,7 +146,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>) => {
     Effect.runFork(
       client.release(job.id, { worker_id: config.workerId, lease_token: job.lease_token }).pipe(
-        Effect.retry({ schedule: backoffSchedule(backoff), times: 8, while: (e: MasterError) => e.reason === "Unavailable" }),
+        Effect.retry({ schedule: backoffSchedule(backoff), times: 8, while: isTransient }),
         Effect.timeoutOption(RELEASE_GRACE_MS),
         Effect.exit,
         Effect.map((exit) => {

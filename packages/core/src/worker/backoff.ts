@@ -26,17 +26,25 @@ export const backoffSchedule = (options: BackoffOptions = DEFAULT_BACKOFF) =>
     Schedule.modifyDelay(({ attempt }) => Effect.succeed(Duration.millis(backoffDelayMs(attempt, options))))
   )
 
+/** A 500 is retried this many times, then the call fails (a bug, not an outage). */
+export const MAX_INTERNAL_RETRIES = 5
+
 /**
- * Retries transient master failures forever with backoff; other failures pass through.
+ * Retries transient master failures with backoff: `Unavailable` forever, `Internal` a few
+ * times; other failures pass through.
  * `onRetry` sees each transient failure (for logs).
  */
 export const retryTransient = (options: BackoffOptions = DEFAULT_BACKOFF, onRetry?: (error: MasterError) => void) =>
   <A, R>(self: Effect.Effect<A, MasterError, R>): Effect.Effect<A, MasterError, R> =>
-    Effect.retry(self, {
-      schedule: backoffSchedule(options),
-      while: (error: MasterError) => {
-        if (!isTransient(error)) return false
-        onRetry?.(error)
-        return true
-      }
+    Effect.suspend(() => {
+      let internal = 0
+      return Effect.retry(self, {
+        schedule: backoffSchedule(options),
+        while: (error: MasterError) => {
+          if (!isTransient(error)) return false
+          if (error.reason === "Internal" && ++internal > MAX_INTERNAL_RETRIES) return false
+          onRetry?.(error)
+          return true
+        }
+      })
     })
