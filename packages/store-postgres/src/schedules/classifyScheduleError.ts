@@ -1,20 +1,13 @@
 import type postgres from "postgres"
-import { StoreError, storeError } from "@leasehold/core"
+import { storeError, type StoreError } from "@leasehold/core"
+import { classifyError } from "../classifyError.ts"
 
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"])
-
-/** Maps a driver error to a `StoreError` once, at the store boundary; StoreErrors pass through. */
+/** The store's driver-error classification, with a schedule's own words for a taken name. */
 export const classifyScheduleError = (cause: unknown): StoreError => {
-  if (cause instanceof StoreError) return cause
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : ""
-  if (code === "23505") return storeError("Conflict", "a schedule with that name exists already", undefined, cause)
-  if (code === "23514" || code === "22P02" || code === "22007" || code === "22008") {
-    return storeError("Validation", "the database refused the schedule's values", undefined, cause)
-  }
-  if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || CONNECTION_CODES.has(code)) {
-    return storeError("Unavailable", "database unavailable", undefined, cause)
-  }
-  return storeError("Internal", "schedule store failure", undefined, cause)
+  const error = classifyError(cause)
+  return error.reason === "Conflict" && error.cause === cause
+    ? storeError("Conflict", "a schedule with that name exists already", undefined, cause)
+    : error
 }
 
 /** Runs a query function and rejects only with classified `StoreError`s. */
