@@ -7,9 +7,11 @@ import {
   MAX_PAYLOAD_BYTES,
   type Job
 } from "@leasehold/contracts"
+import type { EnqueueRequest as EnqueueBody } from "@leasehold/contracts"
 import type { NewJob } from "@leasehold/core"
 import { HttpError, badRequest } from "../http/HttpError.ts"
 import { readBodyText } from "../http/readBodyText.ts"
+import { fastEnqueueItem } from "../http/fastAccept.ts"
 import { runStore } from "../http/runStore.ts"
 import { checker, decoder, intParam, orUndef, parseJson as parse, readQuery } from "../http/validate.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
@@ -26,7 +28,7 @@ const payloadBytes = (payload: unknown) => (payload === undefined || payload ===
 /** Validates one enqueue item into a NewJob; `index` names a batch item in the error. */
 const toNewJob = (input: unknown, checkSize: boolean, index?: number): NewJob => {
   const where = index === undefined ? {} : { index }
-  const r = checkEnqueue(input)
+  const r = fastEnqueueItem(input) ? { ok: true as const, value: input as EnqueueBody } : checkEnqueue(input)
   if (!r.ok) throw badRequest(index === undefined ? `invalid body: ${r.message}` : `invalid job at index ${index}: ${r.message}`, index === undefined ? undefined : where)
   const j = r.value
   if (j.run_at != null && j.delay_ms != null)

@@ -8,12 +8,14 @@ import {
   ReleaseRequest,
   RenewManyRequest,
   RenewRequest,
+  type AckRequest as AckBody,
   type LeasedJob
 } from "@leasehold/contracts"
 import type { AckItemInput } from "@leasehold/core"
 import { badRequest } from "../http/HttpError.ts"
 import { runStore } from "../http/runStore.ts"
-import { decoder, intParam, orUndef, readBody, readQuery } from "../http/validate.ts"
+import { fastAckRequest } from "../http/fastAccept.ts"
+import { decoder, intParam, orUndef, readBody, readJson, readQuery } from "../http/validate.ts"
 import { leaseWithWait } from "../longPoll/leaseWithWait.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
 
@@ -115,7 +117,8 @@ export const leasesRoutes = (deps: MasterDeps) => {
   const app = new Hono()
 
   app.post("/ack", async (c) => {
-    const b = await readBody(c, decodeAck)
+    const raw = await readJson(c)
+    const b = fastAckRequest(raw) ? (raw as AckBody) : decodeAck(raw)
     const items: Array<AckItemInput> = b.items.map((it, index) => {
       if (it.outcome === "failed" && it.error == null) throw badRequest(`items[${index}]: error is required when outcome is failed`, { index })
       return {

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import type { Job } from "@leasehold/contracts"
+import { connect } from "@leasehold/store-postgres"
 import { fireList, scheduleGet, scheduleInsert, type ScheduleFields } from "@leasehold/store-postgres/schedules"
 import { makeSchedules } from "./index.ts"
 import { makeScheduler } from "./Scheduler.ts"
@@ -240,5 +241,40 @@ describe("ledger retention", () => {
     const left = (await fireList(t.sql, { schedule: "retained" })).map((f) => f.tick_at.toISOString())
     expect(left).toEqual(["2026-08-10T03:00:00.000Z", "2026-08-17T02:00:00.000Z"])
     expect(await keysIn("retained")).toHaveLength(4)
+  })
+})
+
+describe("database outage", () => {
+  it("the loop survives its connections being killed and fires the next ticks", async () => {
+    const T0 = new Date("2026-08-20T00:00:00Z")
+    const clock = makeClock(T0)
+    await create("outage", { cron: "* * * * * *" }, T0)
+    const pool = connect(t.db.url, { max: 2, application: "scheduler-outage-test" })
+    const logger = makeTestLogger()
+    const m = makeSchedules({ sql: pool, store: t.store, log: logger.log, now: clock.now, tickIntervalMs: 5 })
+    const waitForKeys = async (n: number) => {
+      const deadline = Date.now() + 15_000
+      while ((await keysIn("outage")).length < n) {
+        if (Date.now() > deadline) throw new Error(`only ${(await keysIn("outage")).length} of ${n} ticks fired`)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    }
+    m.start()
+    try {
+      clock.advance(1100)
+      await waitForKeys(1)
+      const killed = await t.sql`
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'scheduler-outage-test'`
+      expect(killed.length).toBeGreaterThan(0)
+      clock.advance(1000)
+      await waitForKeys(2)
+      clock.advance(1000)
+      await waitForKeys(3)
+    } finally {
+      await m.stop()
+      await pool.end()
+    }
+    expect(await keysIn("outage")).toEqual(["01", "02", "03"].map((s) => key("outage", `2026-08-20T00:00:${s}Z`)))
+    expect(logger.problems.length).toBeLessThanOrEqual(1)
   })
 })

@@ -95,13 +95,19 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
   let running: Promise<void> | undefined
   let stopped = true
 
+  let failing = false
   const loop = () => {
     running = runOnce()
       .then(
         (outcome) => {
+          if (failing) deps.log.info("scheduler passes succeed again")
+          failing = false
           if (outcome.fired > 0) deps.log.info("schedules fired", { ...outcome })
         },
-        (cause) => deps.log.warn("scheduler pass failed; retrying next tick", { cause: String(cause) })
+        (cause) => {
+          if (!failing) deps.log.warn("scheduler pass failed; retrying every tick", { cause: String(cause) })
+          failing = true
+        }
       )
       .finally(() => {
         running = undefined

@@ -1,0 +1,41 @@
+import { MAX_DELAY_MS, MAX_RETRY_IN_MS } from "@leasehold/contracts"
+
+/**
+ * Fast acceptance checks for the two bodies that carry thousands of items (batch enqueue, batched ack).
+ * Each returns true only for input the contracts schema certainly accepts; anything else goes through
+ * the schema decoder, which stays the authority (and writes the error message). A property test holds
+ * them to that: fast-accepted => schema-accepted.
+ */
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+const absent = (v: unknown) => v === undefined || v === null
+const str = (v: unknown, min: number, max: number) => typeof v === "string" && v.length >= min && v.length <= max
+const int = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
+const QUEUE = /^[a-z0-9_.-]{1,64}$/
+
+/** One `POST /jobs` body or batch item, in its common shape (no run_at: the schema checks dates). */
+export const fastEnqueueItem = (v: unknown): boolean =>
+  isObj(v) &&
+  str(v.type, 1, 200) &&
+  (absent(v.queue) || (typeof v.queue === "string" && QUEUE.test(v.queue))) &&
+  (absent(v.priority) || int(v.priority, -1000, 1000)) &&
+  absent(v.run_at) &&
+  (absent(v.delay_ms) || int(v.delay_ms, 0, MAX_DELAY_MS)) &&
+  (absent(v.max_attempts) || int(v.max_attempts, 1, 100)) &&
+  (absent(v.idempotency_key) || str(v.idempotency_key, 1, 512))
+
+/** One `/leases/ack` item. */
+export const fastAckItem = (v: unknown): boolean =>
+  isObj(v) &&
+  int(v.job_id, 1, Number.MAX_SAFE_INTEGER) &&
+  str(v.lease_token, 1, 200) &&
+  (v.outcome === "completed" || v.outcome === "failed") &&
+  (absent(v.error) || (isObj(v.error) && str(v.error.message, 0, 100_000) && (absent(v.error.stack) || str(v.error.stack, 0, 100_000)))) &&
+  (absent(v.retryable) || typeof v.retryable === "boolean") &&
+  (absent(v.retry_in_ms) || int(v.retry_in_ms, 0, MAX_RETRY_IN_MS))
+
+/** A whole `/leases/ack` body. */
+export const fastAckRequest = (v: unknown): boolean => {
+  if (!isObj(v) || !str(v.worker_id, 1, 200) || !Array.isArray(v.items) || v.items.length < 1 || v.items.length > 10_000) return false
+  for (const item of v.items) if (!fastAckItem(item)) return false
+  return true
+}
