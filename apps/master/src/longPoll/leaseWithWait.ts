@@ -20,10 +20,10 @@ export const leaseWithWait = async (
   deps: Pick<MasterDeps, "store" | "waiters">,
   params: LeaseParams,
   waitMs: number,
-  signal: AbortSignal
+  signal: AbortSignal | undefined
 ): Promise<ReadonlyArray<LeasedJob>> => {
   const { store, waiters } = deps
-  if (waitMs <= 0 || waiters.isShuttingDown()) return runStore(store.jobLeaseAcquire(params))
+  if (waitMs <= 0 || !signal || waiters.isShuttingDown()) return runStore(store.jobLeaseAcquire(params))
   const deadline = Date.now() + waitMs
   const waiter = waiters.register(params.queues)
   try {

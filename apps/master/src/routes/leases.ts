@@ -13,6 +13,7 @@ import {
 } from "@leasehold/contracts"
 import type { AckItemInput } from "@leasehold/core"
 import { badRequest } from "../http/HttpError.ts"
+import { clientLiveness } from "../http/clientLiveness.ts"
 import { runStore } from "../http/runStore.ts"
 import { fastAckRequest } from "../http/fastAccept.ts"
 import { decoder, intParam, orUndef, readBody, readJson, readQuery } from "../http/validate.ts"
@@ -41,7 +42,7 @@ export const workerJobRoutes = (deps: MasterDeps) => {
   }
 
   app.post("/lease", async (c) => {
-    const signal = c.req.raw.signal
+    const client = clientLiveness(c)
     const started = performance.now()
     const b = await readBody(c, decodeLease)
     const params = {
@@ -54,8 +55,9 @@ export const workerJobRoutes = (deps: MasterDeps) => {
       serverMaxBatchSize: config.maxBatchSize
     }
     workers.touch(b.worker_id)
-    const jobs = await leaseWithWait(deps, params, b.wait_ms ?? 0, signal)
-    if (signal.aborted && jobs.length > 0) {
+    const waitMs = b.wait_ms ?? 0
+    const jobs = await leaseWithWait(deps, params, waitMs, waitMs > 0 ? client.signal() : undefined)
+    if (jobs.length > 0 && client.gone()) {
       await releaseAll(deps, b.worker_id, jobs)
       return c.body(null, 499 as never)
     }

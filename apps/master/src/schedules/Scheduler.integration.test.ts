@@ -260,19 +260,25 @@ describe("database outage", () => {
       }
     }
     m.start()
+    console.log("started")
     try {
       clock.advance(1100)
       await waitForKeys(1)
+      console.log("one")
       const killed = await t.sql`
         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'scheduler-outage-test'`
       expect(killed.length).toBeGreaterThan(0)
       clock.advance(1000)
       await waitForKeys(2)
+      console.log("two")
       clock.advance(1000)
       await waitForKeys(3)
     } finally {
+      console.log("stopping", logger.problems)
       await m.stop()
+      console.log("stopped")
       await pool.end()
+      console.log("ended")
     }
     expect(await keysIn("outage")).toEqual(["01", "02", "03"].map((s) => key("outage", `2026-08-20T00:00:${s}Z`)))
     expect(logger.problems.length).toBeLessThanOrEqual(1)
