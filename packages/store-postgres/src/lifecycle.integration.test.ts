@@ -74,3 +74,41 @@ describe("lease order and wake-ups", () => {
     }
   })
 })
+
+describe("ack of completions only", () => {
+  it("answers per item: done, repeated, stale token, unknown job; results stored", async () => {
+    await go(t.store.jobEnqueueMany({ jobs: Array.from({ length: 3 }, () => ({ type: "t", queue: "ack-done" })) }))
+    const [a, b, c] = await go(t.store.jobLeaseAcquire({ workerId: "w", queues: ["ack-done"], maxJobs: 3, leaseSeconds: 30 }))
+    const results = await go(
+      t.store.leaseAckMany({
+        workerId: "w",
+        items: [
+          { jobId: a!.id, leaseToken: a!.lease_token, outcome: "completed", result: { n: 1 } },
+          { jobId: b!.id, leaseToken: c!.lease_token, outcome: "completed" },
+          { jobId: a!.id, leaseToken: a!.lease_token, outcome: "completed", result: "ignored" },
+          { jobId: 9_999_999, leaseToken: a!.lease_token, outcome: "completed" },
+          { jobId: c!.id, leaseToken: "not-a-token", outcome: "completed" },
+          { jobId: c!.id, leaseToken: c!.lease_token, outcome: "completed" }
+        ]
+      })
+    )
+    expect(results.map((r) => [r.ok, r.error?.code])).toEqual([
+      [true, undefined],
+      [false, "lease_lost"],
+      [true, undefined],
+      [false, "not_found"],
+      [false, "lease_lost"],
+      [false, "lease_lost"]
+    ])
+    expect((await go(t.store.jobGet({ id: a!.id }))).result).toEqual({ n: 1 })
+    expect((await go(t.store.jobGet({ id: b!.id }))).status).toBe("processing")
+    const again = await go(
+      t.store.leaseAckMany({ workerId: "w", items: [{ jobId: c!.id, leaseToken: c!.lease_token, outcome: "completed" }] })
+    )
+    expect(again).toEqual([{ job_id: c!.id, ok: true }])
+    const repeat = await go(
+      t.store.leaseAckMany({ workerId: "w", items: [{ jobId: c!.id, leaseToken: c!.lease_token, outcome: "completed" }] })
+    )
+    expect(repeat).toEqual([{ job_id: c!.id, ok: true }])
+  })
+})

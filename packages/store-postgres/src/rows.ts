@@ -30,17 +30,18 @@ export interface JobRow {
 const ISO_CACHE_SIZE = 4096
 const isoCache = new Map<number, string>()
 
-/** RFC 3339 in UTC with `Z`, whatever the process or session time zone (memoized: toISOString is slow). */
-export const iso = (d: Date): string => {
-  const t = d.getTime()
-  let s = isoCache.get(t)
+const isoMs = (ms: number): string => {
+  let s = isoCache.get(ms)
   if (s === undefined) {
-    s = d.toISOString()
+    s = new Date(ms).toISOString()
     if (isoCache.size >= ISO_CACHE_SIZE) isoCache.clear()
-    isoCache.set(t, s)
+    isoCache.set(ms, s)
   }
   return s
 }
+
+/** RFC 3339 in UTC with `Z`, whatever the process or session time zone (memoized: toISOString is slow). */
+export const iso = (d: Date): string => isoMs(d.getTime())
 
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : iso(d))
 
@@ -67,30 +68,51 @@ export const toJob = (row: JobRow): Job => ({
   completed_at: isoOrNull(row.completed_at)
 })
 
-/** The job as its new lease holder sees it: with the token, the expiry and when to renew (half-way). */
-export const toLeasedJob = (row: JobRow): LeasedJob => {
-  const expires = row.lease_expires_at as Date
-  return {
-    id: Number(row.id),
-    queue: row.queue,
-    type: row.type,
-    payload: row.payload ?? null,
-    status: row.status,
-    priority: row.priority,
-    run_at: iso(row.run_at),
-    attempts: row.attempts,
-    max_attempts: row.max_attempts,
-    worker_id: row.worker_id,
-    lease_expires_at: iso(expires),
-    last_error: row.last_error,
-    errors: row.errors ?? [],
-    result: row.result ?? null,
-    idempotency_key: row.idempotency_key,
-    scan: row.scan,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    completed_at: isoOrNull(row.completed_at),
-    lease_token: row.lease_token as string,
-    renew_after: iso(new Date(expires.getTime() - (row.lease_seconds ?? 0) * 500))
-  }
+/** A leased row as the lease statement returns it: timestamps as epoch milliseconds. */
+export interface LeaseRow {
+  readonly id: number | string
+  readonly queue: string
+  readonly type: string
+  readonly payload: unknown
+  readonly status: JobStatus
+  readonly priority: number
+  readonly attempts: number
+  readonly max_attempts: number
+  readonly worker_id: string
+  readonly last_error: string | null
+  readonly errors: ReadonlyArray<JobErrorEntry> | null
+  readonly result: unknown
+  readonly idempotency_key: string | null
+  readonly scan: string | null
+  readonly lease_token: string
+  readonly lease_seconds: number
+  readonly run_at_ms: number
+  readonly created_at_ms: number
+  readonly updated_at_ms: number
+  readonly lease_expires_at_ms: number
 }
+
+/** The job as its new lease holder sees it: with the token, the expiry and when to renew (half-way). */
+export const toLeasedJob = (row: LeaseRow): LeasedJob => ({
+  id: Number(row.id),
+  queue: row.queue,
+  type: row.type,
+  payload: row.payload ?? null,
+  status: row.status,
+  priority: row.priority,
+  run_at: isoMs(Number(row.run_at_ms)),
+  attempts: row.attempts,
+  max_attempts: row.max_attempts,
+  worker_id: row.worker_id,
+  lease_expires_at: isoMs(Number(row.lease_expires_at_ms)),
+  last_error: row.last_error,
+  errors: row.errors ?? [],
+  result: row.result ?? null,
+  idempotency_key: row.idempotency_key,
+  scan: row.scan,
+  created_at: isoMs(Number(row.created_at_ms)),
+  updated_at: isoMs(Number(row.updated_at_ms)),
+  completed_at: null,
+  lease_token: row.lease_token,
+  renew_after: isoMs(Number(row.lease_expires_at_ms) - row.lease_seconds * 500)
+})

@@ -41,6 +41,8 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
   const retryables = anyFailed ? items.map((it) => (it.retryable === null ? null : String(it.retryable))) : null
   const retryIns = anyFailed ? items.map((it) => it.retryInMs) : null
   const dupes = firsts.includes(0) ? firsts : null
+  const results = hasResults ? sql.json(items.map((it) => it.result ?? null) as never) : null
+  if (!anyFailed) return ackCompleted(sql, workerId, ids, toks, dupes, results, now)
   return sql<{ i: number; id: number; outcome: Exclude<ItemOutcome, "updated"> }[]>`
     with upd as (
       update jobs j set
@@ -57,7 +59,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
         completed_token = case when x.outcome = 'completed' then j.lease_token end,
         lease_token = null, lease_expires_at = null, worker_id = null,
         result = case when x.outcome = 'completed'
-                      then nullif(${hasResults ? sql.json(items.map((it) => it.result ?? null) as never) : null}::jsonb -> (x.i::int - 1), 'null'::jsonb)
+                      then nullif(${results}::jsonb -> (x.i::int - 1), 'null'::jsonb)
                       else j.result end,
         last_error = case when x.outcome = 'failed' then x.message else j.last_error end,
         errors = case when x.outcome = 'failed' then coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
@@ -92,6 +94,42 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
     )
     select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
 }
+
+/** The common ack, every item completed: the same conditional writes with a plain SET list. */
+const ackCompleted = (
+  sql: postgres.Sql,
+  workerId: string,
+  ids: ReadonlyArray<number>,
+  toks: ReadonlyArray<string | null>,
+  dupes: ReadonlyArray<number> | null,
+  results: unknown,
+  now: Date | null
+) =>
+  sql<{ i: number; id: number; outcome: Exclude<ItemOutcome, "updated"> }[]>`
+    with upd as (
+      update jobs j set status = 'completed', completed_at = coalesce(${now}::timestamptz, now()),
+             updated_at = coalesce(${now}::timestamptz, now()), completed_token = j.lease_token,
+             lease_token = null, lease_expires_at = null, worker_id = null,
+             result = nullif(${results as never}::jsonb -> (x.i::int - 1), 'null'::jsonb)
+      from unnest(${ids as number[]}::bigint[], ${toks as string[]}::uuid[], ${dupes as number[] | null}::int[])
+        with ordinality as x(id, tok, first, i)
+      where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
+        and j.worker_id = ${workerId}
+      returning x.i, x.id, x.tok
+    ),
+    answers as (
+      select x.i, x.id,
+             case when x.i in (select u.i from upd u) then 'updated'
+                  else coalesce((
+                    select case when (e.status = 'completed' and e.completed_token = x.tok)
+                                  or exists (select 1 from upd d where d.id = x.id and d.tok = x.tok)
+                                then 'already' else 'lost' end
+                    from jobs e where e.id = x.id), 'missing')
+             end as outcome
+      from unnest(${ids as number[]}::bigint[], ${toks as string[]}::uuid[]) with ordinality as x(id, tok, i)
+      where (select count(*) from upd) < ${ids.length}::int
+    )
+    select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
 
 /** Renews every item in ONE statement (primary-key probes); only items that did not renew come back unrenewed. */
 export const renewMany = (
