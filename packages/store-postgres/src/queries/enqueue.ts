@@ -37,8 +37,11 @@ export const toEnqueueItem = (job: NewJob, ord: number): EnqueueItem => ({
  * Ids are drawn before the insert so each answer maps back to its request index; an item whose key
  * exists already, or was taken by an earlier item of the same batch, resolves to that job as a duplicate.
  */
-export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>, now: Date | null) =>
-  sql<EnqueueRow[]>`
+export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>, now: Date | null) => {
+  const keyed = items.some((item) => item.idempotency_key !== null)
+  /** Without keys a plain insert: no speculative insertion, so no extra WAL record per row. */
+  const onConflict = keyed ? sql`on conflict (queue, idempotency_key) where idempotency_key is not null do nothing` : sql``
+  return sql<EnqueueRow[]>`
     with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
     input as materialized (
       select nextval('jobs_id_seq') as id, x.*
@@ -54,7 +57,7 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
              i.max_attempts, i.priority, i.queue, i.type, i.idempotency_key, 'pending', 0, t.now, i.payload
       from input i cross join t
       order by i.ord
-      on conflict (queue, idempotency_key) where idempotency_key is not null do nothing
+      ${onConflict}
       returning *
     ),
     notified as (
@@ -72,6 +75,7 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
       ) e
     where i.idempotency_key is not null and not exists (select 1 from ins where ins.id = i.id)
     order by 1`
+}
 
 /** Jobs holding these keys (a duplicate committed by a concurrent statement after ours took its snapshot). */
 export const jobsByKeys = (sql: postgres.Sql, queues: ReadonlyArray<string>, keys: ReadonlyArray<string>) =>
