@@ -81,4 +81,4 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
 export const jobsByKeys = (sql: postgres.Sql, queues: ReadonlyArray<string>, keys: ReadonlyArray<string>) =>
   sql<JobRow[]>`
     select j.* from unnest(${queues as string[]}::text[], ${keys as string[]}::text[]) k(queue, key)
-    join jobs j on j.queue = k.queue and j.idempotency_key = k.key`
+    cross join lateral (select * from jobs e where e.queue = k.queue and e.idempotency_key = k.key) j`
