@@ -9,6 +9,7 @@ import {
 } from "@leasehold/contracts"
 import { MasterError, type MasterClientShape } from "@leasehold/core"
 import { Effect, Schema } from "effect"
+import { postJson } from "./postJson.ts"
 
 /** Where the master is and how to prove who we are. */
 export interface HttpMasterClientOptions {
@@ -37,7 +38,7 @@ const classify = (status: number, body: unknown): MasterError => {
 }
 
 /**
- * The worker's `MasterClient` over HTTP (fetch, keep-alive), built from the `contracts`
+ * The worker's `MasterClient` over HTTP (keep-alive), built from the `contracts`
  * schemas and routes: requests are typed wire bodies, answers are decoded before use.
  */
 export const makeHttpMasterClient = (options: HttpMasterClientOptions): MasterClientShape => {
@@ -58,22 +59,7 @@ export const makeHttpMasterClient = (options: HttpMasterClientOptions): MasterCl
         catch: (cause) => new MasterError({ reason: "Rejected", message: `unserializable request: ${String(cause)}`, cause })
       })
       const response = yield* Effect.tryPromise({
-        try: async (signal) => {
-          const res = await fetch(`${base}${path}`, {
-            method: "POST",
-            headers,
-            body: payload,
-            signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs + extraWaitMs)])
-          })
-          const text = await res.text()
-          let json: unknown = undefined
-          try {
-            json = text.length > 0 ? JSON.parse(text) : undefined
-          } catch {
-            json = undefined
-          }
-          return { status: res.status, json }
-        },
+        try: (signal) => postJson(new URL(`${base}${path}`), payload, headers, signal, timeoutMs + extraWaitMs),
         catch: (cause) =>
           new MasterError({ reason: "Unavailable", message: `master unreachable: ${(cause as Error)?.message ?? cause}`, cause })
       })
