@@ -12,8 +12,9 @@ import type { StoreSettings } from "./makeJobOps.ts"
 /** Prune deletes at most this many rows per call so one call never holds locks for long. */
 const PRUNE_DEFAULT_LIMIT = 10_000
 
-/** Opaque keyset cursor: base64url of "j:<last id>"; anything else is a Validation error. */
+/** Opaque keyset cursor: base64url of "j:<last id>". */
 export const encodeCursor = (id: number): string => Buffer.from(`j:${id}`).toString("base64url")
+/** The last id of the previous page, or undefined for anything that is not a cursor we issued. */
 export const decodeCursor = (cursor: string): number | undefined => {
   const m = /^j:(\d{1,16})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"))
   const id = m ? Number(m[1]) : Number.NaN

@@ -7,6 +7,7 @@ import type { JobRow } from "../rows.ts"
  * No row at all means the job does not exist.
  */
 export type Outcome = "updated" | "already" | "lost"
+/** A job row tagged with how the write came out. */
 export type OutcomeRow = JobRow & { readonly outcome: Outcome }
 
 /** Proof of holding a lease, as every holder-only write takes it. */
