@@ -10,6 +10,11 @@ import type { MasterDeps } from "../MasterDeps.ts"
 const MAX_SLEEP_MS = 1000
 /** Wake just after a job's due time, not just before it. */
 const DUE_MARGIN_MS = 2
+/**
+ * A job already due that this call could not lease is locked by a concurrent leaser (SKIP LOCKED);
+ * re-check shortly rather than spin. Its release or commit sends no notification, hence the timer.
+ */
+const LOCKED_RETRY_MS = 10
 
 /**
  * Leases now, or holds the call up to `waitMs` until a job is leasable: woken by LISTEN/NOTIFY for
@@ -33,8 +38,8 @@ export const leaseWithWait = async (
       const remaining = deadline - Date.now()
       if (remaining <= 0) return jobs
       const nextAt = await runStore(store.jobNextLeasableAt({ queues: params.queues, types: params.types })).catch(() => null)
-      const untilDue = nextAt === null ? MAX_SLEEP_MS : nextAt.getTime() - Date.now() + DUE_MARGIN_MS
-      await waiter.next(Math.max(0, Math.min(remaining, untilDue, MAX_SLEEP_MS)), signal)
+      const untilDue = nextAt === null ? MAX_SLEEP_MS : Math.max(LOCKED_RETRY_MS, nextAt.getTime() - Date.now() + DUE_MARGIN_MS)
+      await waiter.next(Math.min(remaining, untilDue, MAX_SLEEP_MS), signal)
       if (signal.aborted || waiters.isShuttingDown()) return []
     }
   } finally {
