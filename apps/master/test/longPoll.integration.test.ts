@@ -41,6 +41,15 @@ describe("long-poll", () => {
     expect(a.body.jobs.map((j: any) => j.id)).toEqual([job.id])
   })
 
+  it("wakes for a lease that expires while it waits", async () => {
+    const q = uniqueQueue()
+    const job = (await api("POST", "/jobs", { type: "t", queue: q })).body.job
+    const first = await api("POST", "/jobs/lease", { worker_id: "crashed", queues: [q], lease_seconds: 1 })
+    expect(first.body.jobs.map((j: any) => j.id)).toEqual([job.id])
+    const again = await api("POST", "/jobs/lease", { worker_id: "lp", queues: [q], wait_ms: 20_000 })
+    expect(again.body.jobs.map((j: any) => [j.id, j.attempts, j.worker_id])).toEqual([[job.id, 2, "lp"]])
+  })
+
   it("a client that disconnects during a long-poll leaves no lease behind", async () => {
     const q = uniqueQueue()
     for (let round = 0; round < 5; round++) {
