@@ -19,13 +19,13 @@ describe("the single error mapping", () => {
   it.each(Object.entries(expected))("StoreError %s -> %j", async (reason, [status, code]) => {
     const lines: Array<string> = []
     const res = toErrorResponse(storeError(reason as StoreErrorReason, "select * from jobs where secret", undefined, new Error("at pg stack")), makeLogger("info", (l) => void lines.push(l)))
-    const body = await res.json()
+    const body = (await res.json()) as any
     expect([res.status, body.error.code]).toEqual([status, code])
     if (status >= 500) expect(JSON.stringify(body)).not.toMatch(/select|secret|stack/)
   })
   it("maps HTTP-layer errors and hides anything unexpected", async () => {
     const bad = toErrorResponse(new HttpError("forbidden", "no"), makeLogger("error", () => {}))
-    expect([bad.status, (await bad.json()).error.code]).toEqual([403, "forbidden"])
+    expect([bad.status, ((await bad.json()) as any).error.code]).toEqual([403, "forbidden"])
     const boom = toErrorResponse(new TypeError("x is undefined at /src/secret.ts:1"), makeLogger("error", () => {}))
     const body = await boom.json()
     expect([boom.status, body]).toEqual([500, { error: { code: "internal", message: "internal error" } }])
