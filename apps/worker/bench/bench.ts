@@ -60,7 +60,7 @@ const waitFor = async (check: () => Promise<boolean> | boolean, what: string, ti
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`)
-    await sleep(20)
+    await sleep(25)
   }
 }
 
