@@ -94,6 +94,25 @@ describe("worker failures against the real master", () => {
     expect((await finisher.exited).code).toBe(0)
   })
 
+  it("a second signal exits at once, without waiting for the shutdown timeout", async () => {
+    const client = api(master.url)
+    const [id] = await client.enqueueMany([{ type: "slow", queue: "term2", payload: { ms: 600_000 } }])
+    const worker = startWorker({
+      master: master.url,
+      databaseUrl: env.db.url,
+      workerId: "impatient",
+      concurrency: 1,
+      args: ["--queues", "term2", "--shutdown-timeout", "600", "--lease-seconds", "2"]
+    })
+    await until(async () => (await env.sql`select 1 from e2e_runs where job_id = ${id!} and event = 'start'`).length > 0, "the job to start")
+    worker.kill("SIGTERM")
+    await until(() => worker.output().includes("signal received: draining"), "the first signal to be handled")
+    worker.kill("SIGTERM")
+    const exit = await worker.exited
+    expect(exit.code).toBe(1)
+    expect(worker.output()).toContain("second signal: exiting now")
+  })
+
   // A lease the master committed just before it was killed never reaches its worker: it is recovered at
   // expiry, so this test leases for 3 s to see every job through.
   it("the master restarted mid-run: workers keep retrying and carry on; nothing is lost", async () => {
