@@ -17,6 +17,13 @@ export const LEDGER_RETENTION_MS = 7 * 86_400_000
 const PRUNE_BATCH = 1000
 /** Pruning is housekeeping: once a minute is plenty. */
 const PRUNE_EVERY_MS = 60_000
+/**
+ * How long `stop()` waits for a running pass. A pass normally takes milliseconds; one stuck on a
+ * wedged connection must not hold up the master's shutdown.
+ */
+export const STOP_WAIT_MS = 5000
+/** A pass running this long is reported: the pool it uses is probably stuck. */
+const STUCK_PASS_MS = 60_000
 /** One pass per second: cron's finest resolution. */
 export const DEFAULT_TICK_INTERVAL_MS = 1000
 
@@ -26,6 +33,8 @@ export interface SchedulerDeps {
   readonly log: Logger
   readonly now: () => Date
   readonly tickIntervalMs: number
+  /** Bound on `stop()` waiting for a running pass (default STOP_WAIT_MS). */
+  readonly stopWaitMs?: number
 }
 
 /** What one pass did. */
@@ -97,6 +106,8 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
 
   let failing = false
   const loop = () => {
+    const watchdog = setTimeout(() => deps.log.error("a scheduler pass has run for 60 s; its database pool may be stuck"), STUCK_PASS_MS)
+    watchdog.unref()
     running = runOnce()
       .then(
         (outcome) => {
@@ -110,6 +121,7 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
         }
       )
       .finally(() => {
+        clearTimeout(watchdog)
         running = undefined
         if (!stopped) timer = setTimeout(loop, deps.tickIntervalMs)
       })
@@ -126,7 +138,14 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
       stopped = true
       if (timer !== undefined) clearTimeout(timer)
       timer = undefined
-      await running
+      if (running === undefined) return
+      let bound: NodeJS.Timeout | undefined
+      const gaveUp = await Promise.race([
+        running.then(() => false),
+        new Promise<boolean>((resolve) => (bound = setTimeout(() => resolve(true), deps.stopWaitMs ?? STOP_WAIT_MS)))
+      ])
+      clearTimeout(bound)
+      if (gaveUp) deps.log.warn("scheduler stopped while a pass was still running")
     }
   }
 }
