@@ -134,6 +134,16 @@ describe("jobs", () => {
     expect(stats.queues["cli-stdin"].pending).toBe(2)
   })
 
+  it("splits a file of large jobs into chunks under the master's request size limit", async () => {
+    const file = join(dir, "large.ndjson")
+    const payload = "x".repeat(900 * 1024)
+    writeFileSync(file, Array.from({ length: 40 }, (_, i) => JSON.stringify({ type: "big", queue: "cli-large", payload: { i, payload } })).join("\n"))
+    const run = await cli("jobs", "enqueue", "--file", file, "--chunk-size", "1000")
+    expect(run.stderr).not.toContain("error")
+    expect(run.stdout).toMatch(/^enqueued 40 jobs/)
+    expect((await cliJson("stats")).queues["cli-large"].pending).toBe(40)
+  })
+
   it("names the file line of a refused job, and refuses a file that is not NDJSON", async () => {
     const bad = join(dir, "bad.ndjson")
     writeFileSync(bad, ['{"type":"ok","queue":"cli-bad"}', "", '{"type":"ok","queue":"cli-bad"}', '{"type":"ok","queue":"Not A Queue"}'].join("\n"))

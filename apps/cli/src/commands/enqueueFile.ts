@@ -3,6 +3,9 @@ import { ApiError } from "../MasterClient.ts"
 import { UsageError, type CommandContext } from "../CliContext.ts"
 import { duration, progressBar } from "../format.ts"
 
+/** A chunk stays well under the master's 32 MiB request limit, however large its jobs. */
+const MAX_CHUNK_BYTES = 16 * 1024 * 1024
+
 /** Reads an NDJSON file of jobs: one JSON object per non-blank line, remembering each job's line number. */
 const readJobs = async (ctx: CommandContext, path: string) => {
   let text: string
@@ -13,6 +16,7 @@ const readJobs = async (ctx: CommandContext, path: string) => {
   }
   const jobs: Array<unknown> = []
   const lines: Array<number> = []
+  const sizes: Array<number> = []
   text.split("\n").forEach((raw, i) => {
     if (raw.trim() === "") return
     let job: unknown
@@ -24,18 +28,19 @@ const readJobs = async (ctx: CommandContext, path: string) => {
     if (typeof job !== "object" || job === null || Array.isArray(job)) throw new UsageError(`${path}:${i + 1}: expected a JSON object`)
     jobs.push(job)
     lines.push(i + 1)
+    sizes.push(Buffer.byteLength(raw))
   })
   if (jobs.length === 0) throw new UsageError(`${path}: no jobs in the file`)
-  return { jobs, lines }
+  return { jobs, lines, sizes }
 }
 
 /**
- * Bulk enqueue through `POST /jobs/batch` in chunks, drawing a progress bar on stderr (redrawn in
- * place on a terminal, a line per tenth otherwise). Each chunk is all or nothing; a refused chunk
- * stops the run, naming the file line of the offending job.
+ * Bulk enqueue through `POST /jobs/batch` in chunks of `chunkSize` jobs (fewer when they are large),
+ * drawing a progress bar on stderr (redrawn in place on a terminal, a line per tenth otherwise).
+ * Each chunk is all or nothing; a refused chunk stops the run, naming the file line of the job.
  */
 export const enqueueFile = async (ctx: CommandContext, path: string, chunkSize: number): Promise<void> => {
-  const { jobs, lines } = await readJobs(ctx, path)
+  const { jobs, lines, sizes } = await readJobs(ctx, path)
   const client = ctx.client()
   const started = Date.now()
   let done = 0
@@ -50,8 +55,12 @@ export const enqueueFile = async (ctx: CommandContext, path: string, chunkSize: 
     }
   }
   draw(false)
-  for (let from = 0; from < jobs.length; from += chunkSize) {
-    const chunk = jobs.slice(from, from + chunkSize)
+  for (let from = 0, to = 0; from < jobs.length; from = to) {
+    let bytes = 0
+    for (to = from; to < jobs.length && to - from < chunkSize && (to === from || bytes + sizes[to]! <= MAX_CHUNK_BYTES); to++) {
+      bytes += sizes[to]!
+    }
+    const chunk = jobs.slice(from, to)
     try {
       const res = await client.send(EnqueueBatchResponse, "POST", Routes.jobsBatch, { jobs: chunk })
       duplicates += res.jobs.filter((j) => j.duplicate === true).length
