@@ -10,11 +10,13 @@ const CLAIM_BATCH = 100
 /** Ledger rows enqueued per transaction (one multi-row enqueue each). */
 const ENQUEUE_BATCH = 500
 /**
- * Ledger rows are kept this long after their tick (like finished jobs by default), then pruned a
- * page per pass: long enough that no clock skew or PATCH can bring those ticks back.
+ * Ledger rows are kept this long after their tick (like finished jobs by default), then pruned:
+ * long enough that no clock skew or PATCH can bring those ticks back.
  */
 export const LEDGER_RETENTION_MS = 7 * 86_400_000
+/** Rows deleted per statement, and statements per pruning round: short transactions, bounded work. */
 const PRUNE_BATCH = 1000
+const PRUNE_ROUNDS = 20
 /** Pruning is housekeeping: once a minute is plenty. */
 const PRUNE_EVERY_MS = 60_000
 /**
@@ -95,7 +97,10 @@ export const makeScheduler = (deps: SchedulerDeps): Scheduler => {
     }
     if (now.getTime() - lastPrune >= PRUNE_EVERY_MS) {
       lastPrune = now.getTime()
-      await firePruneEnqueued(deps.sql, { before: new Date(now.getTime() - LEDGER_RETENTION_MS), limit: PRUNE_BATCH })
+      const before = new Date(now.getTime() - LEDGER_RETENTION_MS)
+      for (let round = 0; round < PRUNE_ROUNDS; round++) {
+        if ((await firePruneEnqueued(deps.sql, { before, limit: PRUNE_BATCH })) < PRUNE_BATCH) break
+      }
     }
     return { fired, enqueued }
   }
