@@ -19,6 +19,9 @@ const JOBS_AT: Record<number, number> = { 1: 6_000, 10: 30_000, 100: 120_000 }
 const ENQUEUE_JOBS = 100_000
 const ENQUEUE_BATCH = 1_000
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
+/** BENCH_BATCHES=100 (comma-separated) limits the lease + ack sizes; BENCH_ENQUEUE=0 skips the enqueue part. */
+const BATCHES = (process.env.BENCH_BATCHES ?? "1,10,100").split(",").map(Number)
+const ENQUEUE = process.env.BENCH_ENQUEUE !== "0"
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 const walLsn = async (sql: postgres.Sql) => (await sql<{ lsn: string }[]>`select pg_current_wal_insert_lsn()::text as lsn`)[0]!.lsn
@@ -94,7 +97,7 @@ const main = async () => {
 
     const store = makePgJobStore({ sql: admin })
     const enqueueRuns: Array<{ perSecond: number; walPerJob: number }> = []
-    for (let r = 0; r < REPEATS; r++) {
+    for (let r = 0; r < (ENQUEUE ? REPEATS : 0); r++) {
       await admin`truncate jobs`
       const lsn = await walLsn(admin)
       const started = performance.now()
@@ -105,7 +108,7 @@ const main = async () => {
       const seconds = (performance.now() - started) / 1000
       enqueueRuns.push({ perSecond: ENQUEUE_JOBS / seconds, walPerJob: (await walSince(admin, lsn)) / ENQUEUE_JOBS })
     }
-    console.log(
+    if (ENQUEUE) console.log(
       `enqueue (batches of ${ENQUEUE_BATCH}, 1 connection): ${median(enqueueRuns.map((r) => r.perSecond)).toFixed(0)} jobs/s, ` +
         `${median(enqueueRuns.map((r) => r.walPerJob)).toFixed(0)} WAL bytes/job`
     )
@@ -116,7 +119,7 @@ const main = async () => {
     await admin`alter table raw_jobs set (autovacuum_enabled = false)`
     console.log(`lease + ack, ${CONNECTIONS} connections, median of ${REPEATS} (autovacuum off while measuring; vacuum between runs):`)
     console.log("batch | store jobs/s | raw jobs/s | store/raw | WAL B/job store | raw | CPU us/job store client+server | raw client+server")
-    for (const batch of [1, 10, 100]) {
+    for (const batch of BATCHES) {
       const total = JOBS_AT[batch] as number
       const storeRuns: Sample[] = []
       const rawRuns: Sample[] = []
