@@ -68,6 +68,38 @@ export const toJob = (row: JobRow): Job => ({
   completed_at: isoOrNull(row.completed_at)
 })
 
+/** What a new job is built from when its row is not read back (see `enqueuePlain`). */
+export interface NewJobFields {
+  readonly queue: string
+  readonly type: string
+  readonly payload: unknown
+  readonly priority: number
+  readonly max_attempts: number
+}
+
+/** A job just inserted without an idempotency key, as its row reads: pending, nothing run yet. */
+export const newJob = (id: number, f: NewJobFields, runAtMs: number, nowMs: number): Job => ({
+  id,
+  queue: f.queue,
+  type: f.type,
+  payload: f.payload ?? null,
+  status: "pending",
+  priority: f.priority,
+  run_at: isoMs(runAtMs),
+  attempts: 0,
+  max_attempts: f.max_attempts,
+  worker_id: null,
+  lease_expires_at: null,
+  last_error: null,
+  errors: [],
+  result: null,
+  idempotency_key: null,
+  scan: null,
+  created_at: isoMs(nowMs),
+  updated_at: isoMs(nowMs),
+  completed_at: null
+})
+
 /** A leased row as the lease statement returns it: timestamps as epoch milliseconds. */
 export interface LeaseRow {
   readonly id: number | string

@@ -33,15 +33,13 @@ export const toEnqueueItem = (job: NewJob, ord: number): EnqueueItem => ({
 })
 
 /**
- * Inserts every item in one statement (all or nothing) and notifies each distinct queue once.
+ * Inserts a batch holding idempotency keys in one statement (all or nothing) and notifies each distinct
+ * queue once (batches without keys take `enqueuePlain`).
  * Ids are drawn before the insert so each answer maps back to its request index; an item whose key
  * exists already, or was taken by an earlier item of the same batch, resolves to that job as a duplicate.
  */
-export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>, now: Date | null) => {
-  const keyed = items.some((item) => item.idempotency_key !== null)
-  /** Without keys a plain insert: no speculative insertion, so no extra WAL record per row. */
-  const onConflict = keyed ? sql`on conflict (queue, idempotency_key) where idempotency_key is not null do nothing` : sql``
-  return sql<EnqueueRow[]>`
+export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>, now: Date | null) =>
+  sql<EnqueueRow[]>`
     with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
     input as materialized (
       select nextval('jobs_id_seq') as id, x.*
@@ -57,7 +55,7 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
              i.max_attempts, i.priority, i.queue, i.type, i.idempotency_key, 'pending', 0, t.now, i.payload
       from input i cross join t
       order by i.ord
-      ${onConflict}
+      on conflict (queue, idempotency_key) where idempotency_key is not null do nothing
       returning *
     ),
     notified as (
@@ -75,7 +73,42 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
       ) e
     where i.idempotency_key is not null and not exists (select 1 from ins where ins.id = i.id)
     order by 1`
+
+/** The answer of a batch without idempotency keys: ids in request order and the statement's time. */
+export interface PlainEnqueueRow {
+  readonly ids: ReadonlyArray<number>
+  readonly now_ms: number
 }
+
+/**
+ * Inserts a batch without idempotency keys (nothing can be a duplicate) in one statement and notifies
+ * each distinct queue once. Items travel as one JSON text whose payloads are already serialized; ids
+ * are drawn in request order and come back as one array with the statement's time, so the caller
+ * builds each new job from its input instead of reading every row (and its payload) back.
+ */
+export const enqueuePlain = (sql: postgres.Sql, itemsJson: string, now: Date | null) =>
+  sql<PlainEnqueueRow[]>`
+    with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
+    input as materialized (
+      select nextval('jobs_id_seq') as id, x.*
+      from json_to_recordset(${itemsJson}::text::json) as x(
+        ord int, type text, queue text, payload jsonb, priority int, run_at timestamptz,
+        delay_ms bigint, max_attempts int)
+    ),
+    ins as (
+      insert into jobs (id, created_at, run_at, max_attempts, priority, queue, type, status, attempts, updated_at, payload)
+      select i.id, t.now,
+             coalesce(i.run_at, t.now + make_interval(secs => coalesce(i.delay_ms, 0) / 1000.0)),
+             i.max_attempts, i.priority, i.queue, i.type, 'pending', 0, t.now, i.payload
+      from input i cross join t
+      returning queue
+    ),
+    notified as (
+      select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n from (select distinct queue from ins) q
+    )
+    select (select array_agg(i.id order by i.ord) from input i) as ids,
+           (date_part('epoch', t.now) * 1e6)::int8 / 1000 as now_ms
+    from t where (select n from notified) >= 0`
 
 /** Jobs holding these keys (a duplicate committed by a concurrent statement after ours took its snapshot). */
 export const jobsByKeys = (sql: postgres.Sql, queues: ReadonlyArray<string>, keys: ReadonlyArray<string>) =>
