@@ -16,6 +16,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 /** BENCH_ONLY=enqueue|lease|latency runs one part (with BENCH_PROFILE=dir to profile the master). */
 const ONLY = process.env.BENCH_ONLY
 const part = (name: string) => ONLY === undefined || ONLY === name
+/** BENCH_MAX_JOBS=100 (comma-separated) limits the lease + ack sizes. */
+const LEASE_SIZES = (process.env.BENCH_MAX_JOBS ?? "1,10,100").split(",").map(Number)
 const CLIENTS = 8
 const MASTER_DIR = fileURLToPath(new URL("..", import.meta.url))
 
@@ -45,7 +47,7 @@ const database = async (): Promise<{ url: string; source: string; close: () => P
 const startMasterProcess = async (databaseUrl: string): Promise<{ url: string; child: ChildProcess }> => {
   const port = await freePort()
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", "--port", String(port), "--database-url", databaseUrl, "--log-level", "warn", "--pool-max", "12"], {
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", "--port", String(port), "--database-url", databaseUrl, "--log-level", "warn", "--pool-max", process.env.BENCH_POOL_MAX ?? "12"], {
     cwd: MASTER_DIR,
     stdio: ["ignore", "inherit", "inherit"]
   })
@@ -158,7 +160,7 @@ const main = async () => {
       const c0 = cpuSeconds(master.child.pid)
       enq.push(part("enqueue") ? await benchEnqueue(client, run) : Number.NaN)
       cpu.enqueue!.push(((cpuSeconds(master.child.pid) - c0) * 1e6) / 200_000)
-      for (const m of part("lease") ? [1, 10, 100] : []) {
+      for (const m of part("lease") ? LEASE_SIZES : []) {
         const r = await benchLeaseAck(client, m, run, master.child.pid)
         la[m]!.push(r.rate)
         if (m === 100) cpu.la100!.push(r.cpuUs)
