@@ -34,6 +34,8 @@ export interface WorkerPoolConfig {
   readonly waitMs?: number | undefined
   /** Batch size asked for when a lease carves scan ranges. */
   readonly requestedBatchSize?: number | undefined
+  /** Lease calls allowed in flight at once, each for different free slots. */
+  readonly maxLeasesInFlight?: number | undefined
   /** Outcomes finished within this window share one ack call. */
   readonly ackWindowMs?: number | undefined
   readonly backoff?: BackoffOptions | undefined

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { LeasedJob } from "@leasehold/contracts"
-import { createActor, fromPromise } from "xstate"
+import { createActor } from "xstate"
 import type { Outcome } from "./Handler.ts"
 import { SlotMachine, type SlotEvent } from "./SlotMachine.ts"
 
@@ -13,15 +13,13 @@ const setup = (settle?: Outcome) => {
     actions: {
       slotFree: () => calls.push("slotFree"),
       jobStarted: () => calls.push("jobStarted"),
+      startHandler: ({ self }) => {
+        if (settle) void Promise.resolve(settle).then((outcome) => self.send({ type: "HANDLER_DONE", outcome }))
+      },
       abortHandler: () => calls.push("abortHandler"),
       report: () => calls.push("report"),
       release: () => calls.push("release"),
       jobDone: () => calls.push("jobDone")
-    },
-    actors: {
-      runHandler: fromPromise<Outcome, { slot: number; job: LeasedJob }>(() =>
-        settle ? Promise.resolve(settle) : new Promise<Outcome>(() => {})
-      )
     }
   })
   const actor = createActor(machine, { input: { slot: 0 } }).start()
@@ -60,12 +58,13 @@ describe("SlotMachine", () => {
       actions: {
         slotFree: () => {},
         jobStarted: () => {},
+        startHandler: ({ self }) =>
+          void new Promise<Outcome>((r) => (resolve = r)).then((outcome) => self.send({ type: "HANDLER_DONE", outcome })),
         abortHandler: () => calls.push("abort"),
         report: () => calls.push("report"),
         release: () => {},
         jobDone: () => calls.push("jobDone")
-      },
-      actors: { runHandler: fromPromise<Outcome, { slot: number; job: LeasedJob }>(() => new Promise((r) => (resolve = r))) }
+      }
     })
     const actor = createActor(machine, { input: { slot: 0 } }).start()
     actor.send({ type: "RESERVE" })

@@ -1,5 +1,5 @@
 import type { LeasedJob } from "@leasehold/contracts"
-import { assign, fromPromise, setup } from "xstate"
+import { assign, setup } from "xstate"
 import type { Outcome } from "./Handler.ts"
 
 /** One slot of the pool: at most one job at a time. */
@@ -19,6 +19,7 @@ export type SlotEvent =
   | { readonly type: "UNRESERVE" }
   | { readonly type: "ASSIGN"; readonly job: LeasedJob }
   | { readonly type: "LEASE_LOST" }
+  | { readonly type: "HANDLER_DONE"; readonly outcome: Outcome }
   | { readonly type: "REPORTED" }
   | { readonly type: "RELEASED" }
   | { readonly type: "STOP" }
@@ -34,7 +35,8 @@ const notProvided = (name: string) => () => {
 /**
  * The lifecycle of one worker slot: idle -> leasing -> running -> reporting -> idle, and
  * stopping (releasing the job after the shutdown timeout) -> stopped. The machine holds no
- * timers and does no IO: the pool provides the actions and the `runHandler` actor.
+ * timers and does no IO: the pool provides the actions; the handler runs outside the machine
+ * (no child actor per job, which costs more than a no-op job) and answers HANDLER_DONE.
  */
 export const SlotMachine = setup({
   types: {
@@ -45,8 +47,10 @@ export const SlotMachine = setup({
   actions: {
     /** The slot can take a job: wake the lease loop. */
     slotFree: notProvided("slotFree"),
-    /** A job arrived: arm its abort signal and renew fiber, tell listeners. */
+    /** A job arrived: arm its abort signal and renewal, tell listeners. */
     jobStarted: notProvided("jobStarted"),
+    /** Run the handler; its outcome comes back as HANDLER_DONE. */
+    startHandler: notProvided("startHandler"),
     /** Fire the handler's AbortSignal. */
     abortHandler: notProvided("abortHandler"),
     /** Hand the outcome to the ack batcher; it answers REPORTED. */
@@ -57,11 +61,6 @@ export const SlotMachine = setup({
     jobDone: notProvided("jobDone"),
     /** Observation hook: every state entered. */
     entered: (_, _params: { readonly state: SlotState }) => {}
-  },
-  actors: {
-    runHandler: fromPromise<Outcome, { readonly slot: number; readonly job: LeasedJob }>(async () => {
-      throw new Error("slot machine: runHandler not provided")
-    })
   },
   guards: {
     stopping: ({ context }) => context.stopping,
@@ -91,22 +90,12 @@ export const SlotMachine = setup({
       }
     },
     running: {
-      entry: [{ type: "entered", params: { state: "running" } }, "jobStarted"],
-      invoke: {
-        src: "runHandler",
-        input: ({ context }) => ({ slot: context.slot, job: context.job as LeasedJob }),
-        onDone: [
-          { target: "done", guard: "lost" },
-          { target: "reporting", actions: assign({ outcome: ({ event }) => event.output }) }
-        ],
-        onError: {
-          target: "reporting",
-          actions: assign({
-            outcome: ({ event }) => ({ outcome: "failed", error: { message: String(event.error) } }) as Outcome
-          })
-        }
-      },
+      entry: [{ type: "entered", params: { state: "running" } }, "jobStarted", "startHandler"],
       on: {
+        HANDLER_DONE: [
+          { target: "done", guard: "lost" },
+          { target: "reporting", actions: assign({ outcome: ({ event }) => event.outcome }) }
+        ],
         LEASE_LOST: { actions: [assign({ lost: true }), "abortHandler"] },
         STOP: { actions: assign({ stopping: true }) },
         SHUTDOWN_TIMEOUT: { target: "stopping", actions: "abortHandler" }

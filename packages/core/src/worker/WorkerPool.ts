@@ -1,6 +1,6 @@
 import type { LeasedJob } from "@leasehold/contracts"
 import { Effect, Fiber, Queue } from "effect"
-import { createActor, fromPromise, type Actor } from "xstate"
+import { createActor, type Actor } from "xstate"
 import { DEFAULT_BACKOFF, backoffSchedule, retryTransient } from "./backoff.ts"
 import { failedOutcome, silentLogger, type HandlerContext, type Outcome } from "./Handler.ts"
 import { MasterClient, type MasterClientShape } from "./MasterClient.ts"
@@ -14,7 +14,8 @@ import {
   type WorkerPoolConfig
 } from "./PoolConfig.ts"
 import { ackItem, makeReporter } from "./Reporter.ts"
-import { keepRenewing, makeRenewer, renewDelayMs } from "./Renewer.ts"
+import { makeRenewer, renewDelayMs } from "./Renewer.ts"
+import { makeRenewScheduler, type RenewHandle } from "./RenewScheduler.ts"
 import { SlotMachine, type SlotState } from "./SlotMachine.ts"
 
 /** A running pool of supervised slots. */
@@ -35,16 +36,43 @@ interface LeaseMeta {
   readonly durationMs: number
 }
 
+/** A job's abort signal, created only when the handler reads it (most never do). */
+class LazyAbort {
+  private controller: AbortController | null = null
+  private reason: unknown = undefined
+  private aborted = false
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController()
+      if (this.aborted) this.controller.abort(this.reason)
+    }
+    return this.controller.signal
+  }
+  abort(reason: unknown) {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = reason
+    this.controller?.abort(reason)
+  }
+}
+
 interface Slot {
   readonly index: number
   actor: Actor<typeof SlotMachine>
   job: LeasedJob | null
   meta: LeaseMeta | null
-  controller: AbortController | null
-  renewFiber: Fiber.Fiber<void, never> | null
+  controller: LazyAbort | null
+  renewal: RenewHandle | null
   expiresAt: string
   outcome: Outcome | null
 }
+
+/**
+ * Lease calls in flight at once, each for its own disjoint set of free slots: slots freed while
+ * one call is out are leased by the next at once, so the worker's job processing overlaps the
+ * master's round trip instead of waiting for it.
+ */
+export const DEFAULT_MAX_LEASES_IN_FLIGHT = 2
 
 /** Builds a pool over the `MasterClient` service. */
 export const make = (config: WorkerPoolConfig): Effect.Effect<WorkerPool, never, MasterClient> =>
@@ -78,27 +106,26 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       log.error("event listener threw", { event: event.type, error: String(error) })
     }
   }
-  const wake = Effect.runSync(Queue.unbounded<void>())
+  const wake = Effect.runSync(Queue.sliding<void>(1))
   const reporter = Effect.runSync(
     makeReporter({ client, workerId: config.workerId, windowMs: config.ackWindowMs ?? DEFAULT_ACK_WINDOW_MS, backoff, onRetry })
   )
   const renewer = Effect.runSync(
     makeRenewer({ client, workerId: config.workerId, leaseSeconds: config.leaseSeconds, backoff, onRetry })
   )
+  const renewals = makeRenewScheduler({ renewer, log })
   const slots: Array<Slot> = []
   const stateOf = (slot: Slot): string => {
     const snapshot = slot.actor.getSnapshot()
     return snapshot.status === "error" ? "crashed" : String(snapshot.value)
   }
 
-  const renewLoop = (slot: Slot, job: LeasedJob, meta: LeaseMeta) => {
+  const trackRenewal = (slot: Slot, job: LeasedJob, meta: LeaseMeta) => {
     const actor = slot.actor
-    return keepRenewing({
-      renewer,
+    return renewals.track({
       job,
       firstDelayMs: meta.delayMs,
       everyMs: Math.max(1, Math.floor(meta.fraction * meta.durationMs)),
-      log,
       onRenewed: (expiresAt) => {
         slot.expiresAt = expiresAt
       },
@@ -117,9 +144,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
    */
   const report = (job: LeasedJob, outcome: Outcome, actor?: Actor<typeof SlotMachine>) => {
     pendingAcks++
-    Effect.runFork(
-      Effect.exit(reporter.submit(ackItem(job.id, job.lease_token, outcome))).pipe(
-        Effect.map((exit) => {
+    reporter.offer(ackItem(job.id, job.lease_token, outcome), (exit) => {
+          pendingAcks--
           if (exit._tag === "Success" && exit.value.ok) {
             if (outcome.outcome === "completed") {
               counts.completed++
@@ -136,10 +162,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             const error = exit._tag === "Success" ? exit.value.error?.message : String(exit.cause)
             log.error("could not report an outcome; the lease will expire", { job_id: job.id, error })
           }
-        }),
-        Effect.ensuring(Effect.sync(() => pendingAcks--))
-      )
-    )
+    })
     queueMicrotask(() => actor?.send({ type: "REPORTED" }))
   }
 
@@ -164,23 +187,24 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   }
 
   const clearJob = (slot: Slot) => {
-    if (slot.renewFiber) Effect.runFork(Fiber.interrupt(slot.renewFiber))
-    slot.renewFiber = null
+    slot.renewal?.cancel()
+    slot.renewal = null
     slot.job = null
     slot.meta = null
     slot.controller = null
     slot.outcome = null
   }
 
-  const runHandler = fromPromise<Outcome, { readonly slot: number; readonly job: LeasedJob }>(async ({ input }) => {
-    const slot = slots[input.slot] as Slot
-    const job = input.job
+  /** Runs a job's handler; never rejects: a throw is a failed outcome. */
+  const runHandler = async (slot: Slot, job: LeasedJob): Promise<Outcome> => {
     const handler = config.handlers[job.type]
     if (!handler) return { outcome: "failed", error: { message: `no handler for type ${job.type}` }, retryable: false }
-    const controller = slot.controller ?? new AbortController()
+    const controller = slot.controller ?? new LazyAbort()
     slot.controller = controller
     const ctx: HandlerContext = {
-      signal: controller.signal,
+      get signal() {
+        return controller.signal
+      },
       lease: {
         token: job.lease_token,
         get expiresAt() {
@@ -202,11 +226,10 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     }
     if (slot.job === job) slot.outcome = outcome
     return outcome
-  })
+  }
 
   const machineFor = (slot: Slot) =>
     SlotMachine.provide({
-      actors: { runHandler },
       actions: {
         entered: (_, params) => config.onSlotState?.(slot.index, params.state as SlotState),
         slotFree: () => Queue.offerUnsafe(wake, undefined),
@@ -215,10 +238,16 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           slot.job = job
           slot.outcome = null
           slot.expiresAt = job.lease_expires_at
-          slot.controller = new AbortController()
+          slot.controller = new LazyAbort()
           counts.started++
-          if (slot.meta) slot.renewFiber = Effect.runFork(renewLoop(slot, job, slot.meta))
+          if (slot.meta) slot.renewal = trackRenewal(slot, job, slot.meta)
           emit({ type: "job:started", job })
+        },
+        startHandler: ({ context, self }) => {
+          const done = (outcome: Outcome) => {
+            if (self.getSnapshot().status === "active") self.send({ type: "HANDLER_DONE", outcome })
+          }
+          void runHandler(slot, context.job as LeasedJob).then(done, (error: unknown) => done(failedOutcome(error)))
         },
         abortHandler: () => slot.controller?.abort(new Error("lease lost or shutdown timeout")),
         report: ({ context }) => report(context.job as LeasedJob, context.outcome as Outcome, slot.actor),
@@ -268,18 +297,16 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     for (const slot of reserved.slice(jobs.length)) slot.actor.send({ type: "UNRESERVE" })
   }
 
-  const leaseOnce = Effect.gen(function* () {
-    const free = slots.filter((s) => stateOf(s) === "idle")
-    if (free.length === 0) {
-      yield* Queue.take(wake)
-      return
-    }
-    for (const slot of free) slot.actor.send({ type: "RESERVE" })
-    const reserved = free.filter((s) => stateOf(s) === "leasing")
+  const maxInFlight = Math.max(1, config.maxLeasesInFlight ?? DEFAULT_MAX_LEASES_IN_FLIGHT)
+  let leasesInFlight = 0
+  let pausedUntil = 0
+
+  /** One lease call for `reserved` slots; its answer is assigned to them, what is left goes back to idle. */
+  const leaseFor = (reserved: ReadonlyArray<Slot>) => {
     const unreserve = () => {
       for (const slot of reserved) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
     }
-    const answer = yield* Effect.uninterruptibleMask((restore) =>
+    return Effect.uninterruptibleMask((restore) =>
       restore(
         client
           .lease({
@@ -295,16 +322,45 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       ).pipe(
         Effect.onInterrupt(() => Effect.sync(unreserve)),
         Effect.result,
-        Effect.tap((result) =>
-          Effect.sync(() =>
-            result._tag === "Success" ? assign(reserved, result.success.jobs, result.success.server_now) : unreserve()
-          )
-        )
+        Effect.map((answer) => {
+          if (answer._tag === "Success") {
+            assign(reserved, answer.success.jobs, answer.success.server_now)
+          } else {
+            log.error("lease rejected by the master", { error: answer.failure.message, status: answer.failure.status })
+            pausedUntil = Date.now() + backoff.capMs
+            unreserve()
+          }
+        })
+      )
+    ).pipe(
+      Effect.ensuring(
+        Effect.sync(() => {
+          leasesInFlight--
+          Queue.offerUnsafe(wake, undefined)
+        })
       )
     )
-    if (answer._tag === "Failure") {
-      log.error("lease rejected by the master", { error: answer.failure.message, status: answer.failure.status })
-      yield* Effect.sleep(backoff.capMs)
+  }
+
+  /**
+   * Leases for every idle slot the moment the loop sees them, without waiting for calls already
+   * in flight (up to `maxInFlight`). Idle slots are not split among several calls: measured,
+   * two half-size calls cost the master and the worker more than they gain by overlapping.
+   */
+  const leaseLoop = Effect.gen(function* () {
+    while (true) {
+      yield* Queue.take(wake)
+      const pause = pausedUntil - Date.now()
+      if (pause > 0) yield* Effect.sleep(pause)
+      if (leasesInFlight >= maxInFlight) continue
+      const free = slots.filter((s) => stateOf(s) === "idle")
+      if (free.length === 0) continue
+      for (const slot of free) slot.actor.send({ type: "RESERVE" })
+      const reserved = free.filter((s) => stateOf(s) === "leasing")
+      if (reserved.length === 0) continue
+      leasesInFlight++
+      yield* Effect.forkChild(leaseFor(reserved))
+      Queue.offerUnsafe(wake, undefined)
     }
   })
 
@@ -319,6 +375,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     })
 
   let leaseFiber: Fiber.Fiber<never, never> | null = null
+  let renewFiber: Fiber.Fiber<never, never> | null = null
   let stopping: Promise<void> | null = null
 
   return {
@@ -326,11 +383,13 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       if (state !== "created") return
       state = "running"
       for (let index = 0; index < config.concurrency; index++) {
-        const slot = { index, job: null, meta: null, controller: null, renewFiber: null, expiresAt: "", outcome: null } as unknown as Slot
+        const slot = { index, job: null, meta: null, controller: null, renewal: null, expiresAt: "", outcome: null } as unknown as Slot
         slots.push(slot)
         spawn(slot)
       }
-      leaseFiber = Effect.runFork(Effect.forever(leaseOnce))
+      renewFiber = Effect.runFork(renewals.run)
+      Queue.offerUnsafe(wake, undefined)
+      leaseFiber = Effect.runFork(leaseLoop)
       log.info("worker pool started", { worker_id: config.workerId, concurrency: config.concurrency, types })
     },
     stop: () => {
@@ -350,9 +409,10 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           const ackDeadline = Date.now() + RELEASE_GRACE_MS
           while (pendingAcks > 0 && Date.now() < ackDeadline) yield* Effect.sleep(5)
           for (const slot of slots) {
-            if (slot.renewFiber) yield* Fiber.interrupt(slot.renewFiber)
+            slot.renewal?.cancel()
             slot.actor.stop()
           }
+          if (renewFiber) yield* Fiber.interrupt(renewFiber)
           yield* reporter.close
           yield* renewer.close
           state = "stopped"
