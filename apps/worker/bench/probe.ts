@@ -12,7 +12,7 @@ import { makeHttpMasterClient } from "../src/HttpMasterClient.ts"
  * `pnpm probe` (apps/worker): where a worker's time goes. Starts a master process, runs a pool in this
  * process over a timing client, and prints lease batch sizes and round trips, the gap between a lease's
  * answer and the next lease, ack batch sizes, the worker's CPU per job and its event-loop delay.
- * Env: PROBE_N (8,000), PROBE_C (concurrency, 64), PROBE_MAX_LEASES (2), PROBE_ACK_WINDOW_MS (2),
+ * Env: PROBE_N (8,000), PROBE_C (concurrency, 64), PROBE_MAX_LEASES (2), PROBE_ACK_WINDOW_MS (10),
  * PROBE_DATABASE_URL (an admin URL; default the local server).
  */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
@@ -56,7 +56,7 @@ try {
     handlers: { noop: async () => null },
     concurrency: C,
     maxLeasesInFlight: Number(process.env.PROBE_MAX_LEASES ?? 2),
-    ackWindowMs: Number(process.env.PROBE_ACK_WINDOW_MS ?? 2),
+    ackWindowMs: Number(process.env.PROBE_ACK_WINDOW_MS ?? 10),
     onEvent: (e) => {
       if (e.type === "job:completed") done++
     }

@@ -47,8 +47,12 @@ export interface WorkerPoolConfig {
 
 /** 10 s long-polls: an idle worker costs the master one request per 10 s. */
 export const DEFAULT_WAIT_MS = 10_000
-/** 2 ms: long enough to gather a burst of no-op jobs, short enough to be invisible in latency. */
-export const DEFAULT_ACK_WINDOW_MS = 2
+/**
+ * 10 ms: measured against 2 ms (probe, c=8), it halves the ack calls (mean batch 31 vs 12 items), which
+ * lowers the master's load and so the lease round trip; an outcome reaching the master 8 ms later
+ * delays nothing a handler or a producer waits for.
+ */
+export const DEFAULT_ACK_WINDOW_MS = 10
 /** Shutdown lets running jobs finish for 30 s before releasing them. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
 
