@@ -51,9 +51,15 @@ try {
     }
   }
   let done = 0
+  let lastStart = 0
   const pool = WorkerPool.makeWorkerPool(client, {
     workerId: "probe",
-    handlers: { noop: async () => null },
+    handlers: {
+      noop: async () => {
+        lastStart = t()
+        return null
+      }
+    },
     concurrency: C,
     maxLeasesInFlight: Number(process.env.PROBE_MAX_LEASES ?? 2),
     ackWindowMs: Number(process.env.PROBE_ACK_WINDOW_MS ?? 10),
@@ -88,7 +94,7 @@ try {
   console.log(`event-loop delay: mean ${(delay.mean / 1e6).toFixed(2)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(2)} ms`)
   if (process.env.PROBE_LATENCY) {
     const lat: Array<number> = []
-    const split: Array<[number, number]> = []
+    const split: Array<[number, number, number]> = []
     for (let i = 0; i < 100; i++) {
       const before = leases.length
       const sent = t()
@@ -97,11 +103,14 @@ try {
       await res.text()
       while (done < N + i + 1) await sleep(1)
       const l = leases.slice(before).find((x) => x.got > 0)
-      if (l) split.push([enqueued - sent, l.end - sent])
+      if (l) split.push([enqueued - sent, l.end - sent, lastStart - l.end])
       lat.push(t() - sent)
       await sleep(5)
     }
-    console.log(`single jobs: enqueue answered p50 ${median(split.map((s) => s[0])).toFixed(2)} ms, lease answered p50 ${median(split.map((s) => s[1])).toFixed(2)} ms after the enqueue was sent`)
+    console.log(
+      `single jobs: enqueue answered p50 ${median(split.map((s) => s[0])).toFixed(2)} ms, lease answered p50 ${median(split.map((s) => s[1])).toFixed(2)} ms after the enqueue was sent; ` +
+        `lease answer to handler start p50 ${median(split.map((s) => s[2])).toFixed(3)} ms`
+    )
   }
   await pool.stop()
 } finally {
