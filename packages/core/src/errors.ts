@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import type { ErrorCode } from "@leasehold/contracts"
 
 /** Why a store operation did not do what was asked; each maps to one HTTP error code in the master. */
 export type StoreErrorReason =
@@ -22,3 +23,15 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 /** Shorthand constructors so call sites read as the reason they report. */
 export const storeError = (reason: StoreErrorReason, message: string, details?: unknown, cause?: unknown) =>
   new StoreError({ reason, message, details, cause })
+
+/** The one mapping from a store failure reason to its wire error code (HTTP answers and batched item errors). */
+export const STORE_ERROR_CODE: Record<StoreErrorReason, ErrorCode> = {
+  NotFound: "not_found",
+  LeaseLost: "lease_lost",
+  InvalidTransition: "invalid_transition",
+  Conflict: "conflict",
+  Validation: "validation_error",
+  PayloadTooLarge: "payload_too_large",
+  Unavailable: "unavailable",
+  Internal: "internal"
+}

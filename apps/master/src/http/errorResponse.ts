@@ -1,19 +1,10 @@
 import { ERROR_STATUS, errorEnvelope, type ErrorCode } from "@leasehold/contracts"
-import { StoreError, type StoreErrorReason } from "@leasehold/core"
+import { STORE_ERROR_CODE, StoreError, type StoreErrorReason } from "@leasehold/core"
 import { HttpError } from "./HttpError.ts"
 import type { Logger } from "./Logger.ts"
 
 /** The one mapping from a typed store failure to a wire error code. */
-export const REASON_CODE: Record<StoreErrorReason, ErrorCode> = {
-  NotFound: "not_found",
-  LeaseLost: "lease_lost",
-  InvalidTransition: "invalid_transition",
-  Conflict: "conflict",
-  Validation: "validation_error",
-  PayloadTooLarge: "payload_too_large",
-  Unavailable: "unavailable",
-  Internal: "internal"
-}
+export const REASON_CODE: Record<StoreErrorReason, ErrorCode> = STORE_ERROR_CODE
 
 const json = (code: ErrorCode, message: string, details?: unknown): Response =>
   new Response(JSON.stringify(errorEnvelope(code, message, details)), {

@@ -1,7 +1,7 @@
 import type postgres from "postgres"
 import { Hono } from "hono"
 import { ERROR_STATUS, errorEnvelope, type ErrorCode } from "@leasehold/contracts"
-import { StoreError, type JobStoreShape, type StoreErrorReason } from "@leasehold/core"
+import { STORE_ERROR_CODE, StoreError, type JobStoreShape, type StoreErrorReason } from "@leasehold/core"
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
 import { connect, makePgJobStore, migrate } from "@leasehold/store-postgres"
 import type { Logger } from "../http/Logger.ts"
@@ -25,16 +25,7 @@ export const makeTestLogger = () => {
   return { log, problems }
 }
 
-const CODE: Record<StoreErrorReason, ErrorCode> = {
-  NotFound: "not_found",
-  LeaseLost: "lease_lost",
-  InvalidTransition: "invalid_transition",
-  Conflict: "conflict",
-  Validation: "validation_error",
-  PayloadTooLarge: "payload_too_large",
-  Unavailable: "unavailable",
-  Internal: "internal"
-}
+const CODE: Record<StoreErrorReason, ErrorCode> = STORE_ERROR_CODE
 
 /** Mounts routes the way the master does: under the API base, StoreErrors mapped to the envelope. */
 export const mountLikeMaster = (routes: Hono): Hono => {

@@ -1,4 +1,4 @@
-import type { StoreError } from "../errors.ts"
+import { STORE_ERROR_CODE, type StoreError } from "../errors.ts"
 import type { FailParams, LeaseProofParams } from "../JobStore.ts"
 import {
   addMs,
@@ -76,14 +76,4 @@ export const renewRow = (
 }
 
 /** The wire code of a per-item failure in batched answers. */
-export const itemErrorCode = (e: StoreError): string =>
-  ({
-    NotFound: "not_found",
-    LeaseLost: "lease_lost",
-    InvalidTransition: "invalid_transition",
-    Conflict: "conflict",
-    Validation: "validation_error",
-    PayloadTooLarge: "payload_too_large",
-    Unavailable: "unavailable",
-    Internal: "internal"
-  })[e.reason]
+export const itemErrorCode = (e: StoreError): string => STORE_ERROR_CODE[e.reason]
