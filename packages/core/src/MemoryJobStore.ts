@@ -20,6 +20,7 @@ import {
   iso,
   jsonCopy,
   leaseOrder,
+  newPendingRow,
   toJob,
   toLeasedJob,
   transitionRow,
@@ -46,30 +47,20 @@ const insertJob = (state: MemoryState, job: NewJob, now: Date): EnqueueOutcome =
     const row = existing === undefined ? undefined : state.rows.get(existing)
     if (row !== undefined) return { job: toJob(row), duplicate: true }
   }
-  const row: MemoryRow = {
-    id: state.nextId++,
-    queue,
-    type: job.type,
-    payload: jsonCopy(job.payload),
-    status: "pending",
-    priority: job.priority ?? 0,
-    runAt: job.runAt ?? addMs(now, job.delayMs ?? 0),
-    attempts: 0,
-    maxAttempts: job.maxAttempts ?? 3,
-    workerId: null,
-    leaseToken: null,
-    leasedAt: null,
-    leaseSeconds: null,
-    leaseExpiresAt: null,
-    lastError: null,
-    errors: [],
-    result: null,
-    idempotencyKey: job.idempotencyKey ?? null,
-    scan: null,
-    createdAt: now,
-    updatedAt: now,
-    completedAt: null
-  }
+  const row = newPendingRow(
+    state,
+    {
+      queue,
+      type: job.type,
+      payload: jsonCopy(job.payload),
+      priority: job.priority ?? 0,
+      runAt: job.runAt ?? addMs(now, job.delayMs ?? 0),
+      maxAttempts: job.maxAttempts ?? 3,
+      idempotencyKey: job.idempotencyKey ?? null,
+      scan: null
+    },
+    now
+  )
   state.rows.set(row.id, row)
   if (job.idempotencyKey !== undefined) {
     state.idempotency.set(idempotencyIndexKey(queue, job.idempotencyKey), row.id)

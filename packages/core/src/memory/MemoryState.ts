@@ -132,6 +132,29 @@ export const transitionRow = (row: MemoryRow, event: JobMachineEvent, now: Date)
   return row
 }
 
+/** A fresh pending row, as enqueue and scan carving both create one (the lifecycle fields empty). */
+export const newPendingRow = (
+  state: MemoryState,
+  fields: Pick<MemoryRow, "queue" | "type" | "payload" | "priority" | "runAt" | "maxAttempts" | "idempotencyKey" | "scan">,
+  now: Date
+): MemoryRow => ({
+  id: state.nextId++,
+  ...fields,
+  status: "pending",
+  attempts: 0,
+  workerId: null,
+  leaseToken: null,
+  leasedAt: null,
+  leaseSeconds: null,
+  leaseExpiresAt: null,
+  lastError: null,
+  errors: [],
+  result: null,
+  createdAt: now,
+  updatedAt: now,
+  completedAt: null
+})
+
 /** Starts a fresh lease on a row that was just moved to processing. */
 export const grantLease = (row: MemoryRow, workerId: string, leaseSeconds: number, now: Date): void => {
   row.workerId = workerId

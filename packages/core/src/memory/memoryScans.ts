@@ -1,7 +1,7 @@
 import { DEFAULT_SCAN_BATCH_SIZE, SCAN_MAX_END, type Scan } from "@leasehold/contracts"
 import { storeError, type StoreError } from "../errors.ts"
 import type { NewScan } from "../JobStore.ts"
-import { grantLease, isStoreError, transitionRow, type MemoryRow, type MemoryScan, type MemoryState } from "./MemoryState.ts"
+import { grantLease, isStoreError, newPendingRow, transitionRow, type MemoryRow, type MemoryScan, type MemoryState } from "./MemoryState.ts"
 
 const SCAN_NAME = /^[a-z0-9_.-]{1,64}$/
 const isPositiveInt = (n: number) => Number.isSafeInteger(n) && n > 0
@@ -80,30 +80,20 @@ export const carveBatches = (
   for (const scan of scans) {
     while (!scan.paused && scan.cursor < scan.end && carved.length < count) {
       const size = Math.min(requested ?? scan.defaultBatchSize, scan.maxBatchSize, scan.end - scan.cursor)
-      const row: MemoryRow = {
-        id: state.nextId++,
-        queue: scan.queue,
-        type: scan.type,
-        payload: { ...scan.payload, start: scan.cursor, end: scan.cursor + size },
-        status: "pending",
-        priority: 0,
-        runAt: lease.now,
-        attempts: 0,
-        maxAttempts: scan.maxAttempts,
-        workerId: null,
-        leaseToken: null,
-        leasedAt: null,
-        leaseSeconds: null,
-        leaseExpiresAt: null,
-        lastError: null,
-        errors: [],
-        result: null,
-        idempotencyKey: null,
-        scan: scan.name,
-        createdAt: lease.now,
-        updatedAt: lease.now,
-        completedAt: null
-      }
+      const row = newPendingRow(
+        state,
+        {
+          queue: scan.queue,
+          type: scan.type,
+          payload: { ...scan.payload, start: scan.cursor, end: scan.cursor + size },
+          priority: 0,
+          runAt: lease.now,
+          maxAttempts: scan.maxAttempts,
+          idempotencyKey: null,
+          scan: scan.name
+        },
+        lease.now
+      )
       const leased = transitionRow(row, { type: "LEASE" }, lease.now)
       if (isStoreError(leased)) return carved
       grantLease(row, lease.workerId, lease.leaseSeconds, lease.now)
