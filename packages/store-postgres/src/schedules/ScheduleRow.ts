@@ -19,18 +19,10 @@ export interface ScheduleRow {
 }
 
 /** The writable fields of a schedule (everything the API may set, plus the computed next run). */
-export interface ScheduleFields {
-  readonly cron: string
-  readonly timezone: string
-  readonly queue: string
-  readonly type: string
-  readonly payload: unknown
-  readonly max_attempts: number
-  readonly enabled: boolean
-  readonly misfire_policy: MisfirePolicy
-  readonly backfill_limit: number
-  readonly next_run_at: Date | null
-}
+export type ScheduleFields = Pick<
+  ScheduleRow,
+  "cron" | "timezone" | "queue" | "type" | "payload" | "max_attempts" | "enabled" | "misfire_policy" | "backfill_limit" | "next_run_at"
+>
 
 /** One row of the fire ledger: a tick that fired, the job spec captured then, and the job once enqueued. */
 export interface FireRow {
