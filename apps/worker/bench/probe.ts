@@ -13,7 +13,7 @@ import { makeHttpMasterClient } from "../src/HttpMasterClient.ts"
  * process over a timing client, and prints lease batch sizes and round trips, the gap between a lease's
  * answer and the next lease, ack batch sizes, the worker's CPU per job and its event-loop delay.
  * Env: PROBE_N (8,000), PROBE_C (concurrency, 64), PROBE_MAX_LEASES (2), PROBE_ACK_WINDOW_MS (10),
- * PROBE_DATABASE_URL (an admin URL; default the local server).
+ * PROBE_DATABASE_URL (an admin URL; default the local server), PROBE_MASTER_PROFILE (a directory: CPU-profile the master).
  */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const N = Number(process.env.PROBE_N ?? 8000)
@@ -31,7 +31,9 @@ const port = await freePort()
 const base = `http://127.0.0.1:${port}`
 const master = spawn(
   process.execPath,
-  ["--import", "tsx", "apps/master/src/main.ts", "--port", String(port), "--database-url", withDatabase(admin, name), "--log-level", "warn"],
+  [
+    ...(process.env.PROBE_MASTER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROBE_MASTER_PROFILE}`] : []),
+    "--import", "tsx", "apps/master/src/main.ts", "--port", String(port), "--database-url", withDatabase(admin, name), "--log-level", "warn"],
   { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] }
 )
 try {

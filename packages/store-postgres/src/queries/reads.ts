@@ -56,7 +56,10 @@ export const listLeases = (
 
 /**
  * The earliest future moment a job on these queues becomes leasable by time: a delayed or backed-off
- * run_at, or the expiry of a lease with attempts left. Reads the due and processing indexes per queue.
+ * run_at, or the expiry of a lease with attempts left. Walks jobs_leasable_idx (queue, priority desc,
+ * run_at, id) as a skip scan: `p` finds each distinct priority of a queue with one index descent, and
+ * for each, the first pending entry after now is one more descent (run_at is ordered within a
+ * priority). Expiries come from the processing index.
  */
 export const nextLeasableAt = (
   sql: postgres.Sql,
@@ -64,15 +67,28 @@ export const nextLeasableAt = (
   types: ReadonlyArray<string> | null,
   now: Date | null
 ) => sql<{ at: Date | null }[]>`
-  with t as materialized (select coalesce(${now}::timestamptz, now()) as now)
+  with recursive t as materialized (select coalesce(${now}::timestamptz, now()) as now),
+  p(queue, priority) as (
+    select q.name, (select j.priority from jobs j
+                    where j.queue = q.name and j.status in ('pending', 'retrying')
+                    order by j.priority desc limit 1)
+    from unnest(${queues as string[]}::text[]) q(name)
+    union all
+    select p.queue, (select j.priority from jobs j
+                     where j.queue = p.queue and j.status in ('pending', 'retrying') and j.priority < p.priority
+                     order by j.priority desc limit 1)
+    from p where p.priority is not null
+  )
   select least(
-    (select min(x.at) from unnest(${queues as string[]}::text[]) q(name) cross join t
+    (select min(x.at) from p cross join t
        cross join lateral (
          select j.run_at as at from jobs j
-         where j.queue = q.name and j.status in ('pending', 'retrying') and j.run_at > t.now
+         where j.queue = p.queue and j.priority = p.priority and j.status in ('pending', 'retrying')
+           and j.run_at > t.now
            and (${types as string[] | null}::text[] is null or j.type = any(${types as string[] | null}::text[]))
-         order by j.run_at limit 1
-       ) x),
+         order by j.priority desc, j.run_at, j.id limit 1
+       ) x
+     where p.priority is not null),
     (select min(j.lease_expires_at) from jobs j cross join t
        where j.queue = any(${queues as string[]}::text[]) and j.status = 'processing' and j.lease_expires_at >= t.now
          and j.attempts < j.max_attempts

@@ -132,6 +132,24 @@ export const leaseSuite = (makeStore: MakeStore): void =>
       expect((await next(clock.now(), ["now"]))?.getTime()).toBe(ms(leased.lease_expires_at))
     })
 
+    it("finds the earliest due time across every priority and every queue asked for", async () => {
+      const clock = testClock()
+      const [qa, qb] = [unique("q"), unique("q")]
+      const next = (queues: ReadonlyArray<string>, types?: ReadonlyArray<string>) =>
+        run(store().jobNextLeasableAt({ queues, types, now: clock.now() })).then((d) => d?.getTime() ?? null)
+      await h.enqueue({ type: "due", queue: qa, priority: 9 }, clock.now())
+      await h.enqueue({ type: "hi", queue: qa, priority: 9, runAt: clock.at(90_000) }, clock.now())
+      await h.enqueue({ type: "mid", queue: qa, priority: 0, runAt: clock.at(70_000) }, clock.now())
+      await h.enqueue({ type: "lo", queue: qa, priority: -5, runAt: clock.at(30_000) }, clock.now())
+      await h.enqueue({ type: "lo", queue: qa, priority: -5, runAt: clock.at(60_000) }, clock.now())
+      await h.enqueue({ type: "b", queue: qb, priority: 3, runAt: clock.at(10_000) }, clock.now())
+      expect(await next([qa])).toBe(clock.at(30_000).getTime())
+      expect(await next([qa], ["hi", "mid"])).toBe(clock.at(70_000).getTime())
+      expect(await next([qa], ["due"])).toBeNull()
+      expect(await next([qa, qb])).toBe(clock.at(10_000).getTime())
+      expect(await next([qb, qa], ["hi"])).toBe(clock.at(90_000).getTime())
+    })
+
     it("rejects lease durations outside 1..86400 s before leasing or renewing anything", async () => {
       const clock = testClock()
       const queue = unique("q")
