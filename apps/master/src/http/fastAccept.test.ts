@@ -1,8 +1,8 @@
 import fc from "fast-check"
 import { Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { AckItem, AckRequest, EnqueueRequest } from "@leasehold/contracts"
-import { fastAckItem, fastAckRequest, fastEnqueueItem } from "./fastAccept.ts"
+import { AckItem, AckRequest, EnqueueRequest, LeaseRequest } from "@leasehold/contracts"
+import { fastAckItem, fastAckRequest, fastEnqueueItem, fastLeaseRequest } from "./fastAccept.ts"
 
 const accepts = (schema: Schema.Top) => {
   const decode = Schema.decodeUnknownResult(schema as never)
@@ -50,5 +50,21 @@ describe("fast acceptance never accepts what the schema refuses", () => {
       { numRuns: 3000 }
     )
     expect(fastAckRequest({ worker_id: "w", items: [{ job_id: 1, lease_token: "t", outcome: "completed" }] })).toBe(true)
+  })
+  it("lease requests", () => {
+    const schemaOk = accepts(LeaseRequest)
+    const keys = ["worker_id", "queues", "types", "max_jobs", "requested_batch_size", "lease_seconds", "wait_ms", "other"]
+    const list = fc.oneof(edge, fc.array(edge, { maxLength: 3 }), fc.array(fc.constantFrom("a", "default", "Bad Q", ""), { minLength: 1, maxLength: 3 }))
+    fc.assert(
+      fc.property(
+        fc.oneof(item(keys), fc.record({ worker_id: edge, queues: list, types: list, max_jobs: edge, lease_seconds: edge, wait_ms: edge }), fc.jsonValue()),
+        (v) => {
+          if (fastLeaseRequest(v)) expect(schemaOk(v)).toBe(true)
+        }
+      ),
+      { numRuns: 5000 }
+    )
+    expect(fastLeaseRequest({ worker_id: "w", queues: ["q"], max_jobs: 100, lease_seconds: 300 })).toBe(true)
+    expect(fastLeaseRequest({ worker_id: "w", queues: ["q"], types: ["t"], wait_ms: 30_000, requested_batch_size: 10 })).toBe(true)
   })
 })

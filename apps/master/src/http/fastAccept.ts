@@ -1,7 +1,8 @@
-import { MAX_DELAY_MS, MAX_RETRY_IN_MS } from "@leasehold/contracts"
+import { LEASE_SECONDS_MAX, LEASE_SECONDS_MIN, MAX_DELAY_MS, MAX_JOBS_MAX, MAX_RETRY_IN_MS, WAIT_MS_MAX } from "@leasehold/contracts"
 
 /**
- * Fast acceptance checks for the two bodies that carry thousands of items (batch enqueue, batched ack).
+ * Fast acceptance checks for the two bodies that carry thousands of items (batch enqueue, batched ack)
+ * and for the lease body, which every worker sends in a loop.
  * Each returns true only for input the contracts schema certainly accepts; anything else goes through
  * the schema decoder, which stays the authority (and writes the error message). A property test holds
  * them to that: fast-accepted => schema-accepted.
@@ -39,3 +40,25 @@ export const fastAckRequest = (v: unknown): boolean => {
   for (const item of v.items) if (!fastAckItem(item)) return false
   return true
 }
+
+const queueList = (v: unknown, max: number): boolean => {
+  if (!Array.isArray(v) || v.length < 1 || v.length > max) return false
+  for (const q of v) if (typeof q !== "string" || !QUEUE.test(q)) return false
+  return true
+}
+const typeList = (v: unknown, max: number): boolean => {
+  if (!Array.isArray(v) || v.length < 1 || v.length > max) return false
+  for (const t of v) if (!str(t, 1, 200)) return false
+  return true
+}
+
+/** A whole `POST /jobs/lease` body. */
+export const fastLeaseRequest = (v: unknown): boolean =>
+  isObj(v) &&
+  str(v.worker_id, 1, 200) &&
+  (absent(v.queues) || queueList(v.queues, 100)) &&
+  (absent(v.types) || typeList(v.types, 1000)) &&
+  (absent(v.max_jobs) || int(v.max_jobs, 1, MAX_JOBS_MAX)) &&
+  (absent(v.requested_batch_size) || int(v.requested_batch_size, 1, Number.MAX_SAFE_INTEGER)) &&
+  (absent(v.lease_seconds) || int(v.lease_seconds, LEASE_SECONDS_MIN, LEASE_SECONDS_MAX)) &&
+  (absent(v.wait_ms) || int(v.wait_ms, 0, WAIT_MS_MAX))

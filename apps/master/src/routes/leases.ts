@@ -9,13 +9,14 @@ import {
   RenewManyRequest,
   RenewRequest,
   type AckRequest as AckBody,
+  type LeaseRequest as LeaseBody,
   type LeasedJob
 } from "@leasehold/contracts"
 import type { AckItemInput } from "@leasehold/core"
 import { badRequest } from "../http/HttpError.ts"
 import { clientLiveness } from "../http/clientLiveness.ts"
 import { runStore } from "../http/runStore.ts"
-import { fastAckRequest } from "../http/fastAccept.ts"
+import { fastAckRequest, fastLeaseRequest } from "../http/fastAccept.ts"
 import { decoder, intParam, orUndef, readBody, readJson, readQuery } from "../http/validate.ts"
 import { leaseWithWait } from "../longPoll/leaseWithWait.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
@@ -44,7 +45,8 @@ export const workerJobRoutes = (deps: MasterDeps) => {
   app.post("/lease", async (c) => {
     const client = clientLiveness(c)
     const started = performance.now()
-    const b = await readBody(c, decodeLease)
+    const raw = await readJson(c)
+    const b = fastLeaseRequest(raw) ? (raw as LeaseBody) : decodeLease(raw)
     const params = {
       workerId: b.worker_id,
       queues: b.queues ?? DEFAULT_QUEUES,
