@@ -11,6 +11,7 @@ import { withOutageSettings } from "./databaseUrl.ts"
 import { makeLogger, type Logger } from "./http/Logger.ts"
 import { runStore } from "./http/runStore.ts"
 import { makeLeaseWaiters } from "./longPoll/LeaseWaiters.ts"
+import { withLocalWake } from "./longPoll/localWake.ts"
 import type { Loop } from "./loops/every.ts"
 import { startPruner } from "./loops/pruner.ts"
 import { startSweeper } from "./loops/sweeper.ts"
@@ -66,8 +67,8 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     const migrated = await migrate(sql)
     log.info("migrations applied", { applied: migrated.applied })
 
-    const store = makePgJobStore({ sql, serverMaxBatchSize: config.maxBatchSize })
     const waiters = makeLeaseWaiters()
+    const store = withLocalWake(makePgJobStore({ sql, serverMaxBatchSize: config.maxBatchSize }), waiters)
     const listenSql = config.listenDatabaseUrl ? connect(withOutageSettings(config.listenDatabaseUrl), { max: 1, application: "leasehold-master-listen" }) : sql
     if (listenSql !== sql) cleanups.push(() => listenSql.end({ timeout: 5 }))
     const listener = await listenJobs(listenSql, (queue) => waiters.notify(queue))
