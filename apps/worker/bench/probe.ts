@@ -13,7 +13,8 @@ import { makeHttpMasterClient } from "../src/HttpMasterClient.ts"
  * process over a timing client, and prints lease batch sizes and round trips, the gap between a lease's
  * answer and the next lease, ack batch sizes, the worker's CPU per job and its event-loop delay.
  * Env: PROBE_N (8,000), PROBE_C (concurrency, 64), PROBE_MAX_LEASES (2), PROBE_ACK_WINDOW_MS (10),
- * PROBE_DATABASE_URL (an admin URL; default the local server), PROBE_MASTER_PROFILE (a directory: CPU-profile the master).
+ * PROBE_DATABASE_URL (an admin URL; default the local server), PROBE_MASTER_PROFILE (a directory: CPU-profile the master),
+ * PROBE_MASTER_ROOT (a checkout to run the master from, e.g. a git worktree at a fixed commit; default this one).
  */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const N = Number(process.env.PROBE_N ?? 8000)
@@ -34,7 +35,7 @@ const master = spawn(
   [
     ...(process.env.PROBE_MASTER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROBE_MASTER_PROFILE}`] : []),
     "--import", "tsx", "apps/master/src/main.ts", "--port", String(port), "--database-url", withDatabase(admin, name), "--log-level", "warn"],
-  { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] }
+  { cwd: process.env.PROBE_MASTER_ROOT ?? ROOT, stdio: ["ignore", "ignore", "inherit"] }
 )
 try {
   while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) await sleep(50)

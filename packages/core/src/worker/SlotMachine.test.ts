@@ -6,18 +6,23 @@ import { SlotMachine, type SlotEvent } from "./SlotMachine.ts"
 
 const job = { id: 7, type: "t", lease_token: "tok" } as LeasedJob
 
-/** A slot whose handler never settles unless told, and whose actions are recorded. */
+/** A slot whose handler never settles unless told, and whose actions and states entered are recorded. */
 const setup = (settle?: Outcome) => {
   const calls: Array<string> = []
+  const reported: Array<Outcome> = []
   const machine = SlotMachine.provide({
     actions: {
+      entered: (_, params) => calls.push(params.state),
       slotFree: () => calls.push("slotFree"),
-      jobStarted: () => calls.push("jobStarted"),
-      startHandler: ({ self }) => {
+      jobStarted: ({ self }) => {
+        calls.push("jobStarted")
         if (settle) void Promise.resolve(settle).then((outcome) => self.send({ type: "HANDLER_DONE", outcome }))
       },
       abortHandler: () => calls.push("abortHandler"),
-      report: () => calls.push("report"),
+      report: ({ event }) => {
+        calls.push("report")
+        if (event.type === "HANDLER_DONE") reported.push(event.outcome)
+      },
       release: () => calls.push("release"),
       jobDone: () => calls.push("jobDone")
     }
@@ -25,24 +30,41 @@ const setup = (settle?: Outcome) => {
   const actor = createActor(machine, { input: { slot: 0 } }).start()
   const state = () => String(actor.getSnapshot().value)
   const send = (...events: Array<SlotEvent>) => events.forEach((e) => actor.send(e))
-  return { actor, calls, state, send }
+  return { actor, calls, reported, state, send }
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0))
 
 describe("SlotMachine", () => {
   it("walks idle -> leasing -> running -> reporting -> idle for a finished job", async () => {
-    const { calls, state, send, actor } = setup({ outcome: "completed", result: 1 })
+    const { calls, reported, state, send } = setup({ outcome: "completed", result: 1 })
     expect(state()).toBe("idle")
     send({ type: "RESERVE" })
     expect(state()).toBe("leasing")
     send({ type: "ASSIGN", job })
+    expect(state()).toBe("running")
     await flush()
-    expect(state()).toBe("reporting")
-    expect(actor.getSnapshot().context.outcome).toEqual({ outcome: "completed", result: 1 })
-    send({ type: "REPORTED" })
     expect(state()).toBe("idle")
-    expect(calls).toEqual(["slotFree", "jobStarted", "report", "jobDone", "slotFree"])
+    expect(reported).toEqual([{ outcome: "completed", result: 1 }])
+    expect(calls).toEqual(["slotFree", "leasing", "jobStarted", "report", "slotFree"])
+  })
+
+  it("hands the job to jobStarted on the ASSIGN event", () => {
+    const seen: Array<unknown> = []
+    const machine = SlotMachine.provide({
+      actions: {
+        slotFree: () => {},
+        jobStarted: ({ event }) => void seen.push(event.type === "ASSIGN" ? event.job : null),
+        abortHandler: () => {},
+        report: () => {},
+        release: () => {},
+        jobDone: () => {}
+      }
+    })
+    const actor = createActor(machine, { input: { slot: 0 } }).start()
+    actor.send({ type: "RESERVE" })
+    actor.send({ type: "ASSIGN", job })
+    expect(seen).toEqual([job])
   })
 
   it("returns to idle when a lease brings no job", () => {
@@ -57,8 +79,7 @@ describe("SlotMachine", () => {
     const machine = SlotMachine.provide({
       actions: {
         slotFree: () => {},
-        jobStarted: () => {},
-        startHandler: ({ self }) =>
+        jobStarted: ({ self }) =>
           void new Promise<Outcome>((r) => (resolve = r)).then((outcome) => self.send({ type: "HANDLER_DONE", outcome })),
         abortHandler: () => calls.push("abort"),
         report: () => calls.push("report"),
@@ -83,17 +104,38 @@ describe("SlotMachine", () => {
     expect(idle.state()).toBe("stopped")
     const busy = setup({ outcome: "completed", result: null })
     busy.send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "STOP" })
+    expect(busy.state()).toBe("running")
     await flush()
-    expect(busy.state()).toBe("reporting")
-    busy.send({ type: "REPORTED" })
     expect(busy.state()).toBe("stopped")
+    expect(busy.reported).toEqual([{ outcome: "completed", result: null }])
+    expect(busy.calls.slice(-3)).toEqual(["report", "stopped", "jobDone"])
+  })
+
+  it("a lease lost after STOP still reports nothing and the slot stops", async () => {
+    const { calls, reported, state, send } = setup({ outcome: "completed", result: null })
+    send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "LEASE_LOST" }, { type: "STOP" })
+    await flush()
+    expect(state()).toBe("stopped")
+    expect(reported).toEqual([])
+    expect(calls).not.toContain("report")
+  })
+
+  it("a slot whose lease was lost takes the next job normally", async () => {
+    const { reported, state, send } = setup({ outcome: "completed", result: 2 })
+    send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "LEASE_LOST" })
+    await flush()
+    expect(state()).toBe("idle")
+    send({ type: "RESERVE" }, { type: "ASSIGN", job })
+    await flush()
+    expect(state()).toBe("idle")
+    expect(reported).toEqual([{ outcome: "completed", result: 2 }])
   })
 
   it("SHUTDOWN_TIMEOUT aborts the handler and releases the job", () => {
     const { calls, state, send } = setup()
     send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "STOP" }, { type: "SHUTDOWN_TIMEOUT" })
     expect(state()).toBe("stopping")
-    expect(calls.slice(-2)).toEqual(["abortHandler", "release"])
+    expect(calls.slice(-3)).toEqual(["abortHandler", "stopping", "release"])
     send({ type: "RELEASED" })
     expect(state()).toBe("stopped")
   })
@@ -101,11 +143,11 @@ describe("SlotMachine", () => {
   it("ignores events that do not apply to a state", () => {
     const table: Array<[Array<SlotEvent>, SlotEvent, string]> = [
       [[], { type: "ASSIGN", job }, "idle"],
-      [[], { type: "REPORTED" }, "idle"],
-      [[{ type: "RESERVE" }], { type: "REPORTED" }, "leasing"],
+      [[], { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null } }, "idle"],
+      [[{ type: "RESERVE" }], { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null } }, "leasing"],
       [[{ type: "RESERVE" }], { type: "LEASE_LOST" }, "leasing"],
       [[{ type: "RESERVE" }, { type: "ASSIGN", job }], { type: "RESERVE" }, "running"],
-      [[{ type: "RESERVE" }, { type: "ASSIGN", job }], { type: "REPORTED" }, "running"],
+      [[{ type: "RESERVE" }, { type: "ASSIGN", job }], { type: "RELEASED" }, "running"],
       [[{ type: "STOP" }], { type: "RESERVE" }, "stopped"]
     ]
     for (const [before, event, expected] of table) {

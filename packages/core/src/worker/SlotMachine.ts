@@ -2,11 +2,13 @@ import type { LeasedJob } from "@leasehold/contracts"
 import { assign, setup } from "xstate"
 import type { Outcome } from "./Handler.ts"
 
-/** One slot of the pool: at most one job at a time. */
+/**
+ * One slot of the pool: at most one job at a time. The job and its outcome travel on the events
+ * (ASSIGN, HANDLER_DONE) and are kept by the pool, not copied into the context: the hot path
+ * (idle -> leasing -> running -> reporting -> idle) runs no `assign`.
+ */
 export interface SlotContext {
   readonly slot: number
-  readonly job: LeasedJob | null
-  readonly outcome: Outcome | null
   /** The lease was lost while running: the handler's result is dropped, nothing is reported. */
   readonly lost: boolean
   /** Shutdown was asked: the slot ends in `stopped` instead of `idle`. */
@@ -20,7 +22,6 @@ export type SlotEvent =
   | { readonly type: "ASSIGN"; readonly job: LeasedJob }
   | { readonly type: "LEASE_LOST" }
   | { readonly type: "HANDLER_DONE"; readonly outcome: Outcome }
-  | { readonly type: "REPORTED" }
   | { readonly type: "RELEASED" }
   | { readonly type: "STOP" }
   | { readonly type: "SHUTDOWN_TIMEOUT" }
@@ -37,6 +38,10 @@ const notProvided = (name: string) => () => {
  * stopping (releasing the job after the shutdown timeout) -> stopped. The machine holds no
  * timers and does no IO: the pool provides the actions; the handler runs outside the machine
  * (no child actor per job, which costs more than a no-op job) and answers HANDLER_DONE.
+ *
+ * A job costs three events (RESERVE, ASSIGN, HANDLER_DONE): `report` hands the outcome to the
+ * ack batcher synchronously, so `reporting` moves on to `idle` by itself (the pool tracks the
+ * pending ack). Each hot state has one entry action, which also tells the `entered` observer.
  */
 export const SlotMachine = setup({
   types: {
@@ -45,21 +50,19 @@ export const SlotMachine = setup({
     events: {} as SlotEvent
   },
   actions: {
-    /** The slot can take a job: wake the lease loop. */
+    /** Entry of `idle`: the slot can take a job; wake the lease loop. */
     slotFree: notProvided("slotFree"),
-    /** A job arrived: arm its abort signal and renewal, tell listeners. */
+    /** Entry of `running` (the event is ASSIGN): arm the job's abort signal and renewal, run its handler; its outcome comes back as HANDLER_DONE. */
     jobStarted: notProvided("jobStarted"),
-    /** Run the handler; its outcome comes back as HANDLER_DONE. */
-    startHandler: notProvided("startHandler"),
     /** Fire the handler's AbortSignal. */
     abortHandler: notProvided("abortHandler"),
-    /** Hand the outcome to the ack batcher; it answers REPORTED. */
+    /** Entry of `reporting` (the event is HANDLER_DONE): hand the outcome to the ack batcher, stop renewing, forget the job. */
     report: notProvided("report"),
     /** Give the job back to the master; it answers RELEASED. */
     release: notProvided("release"),
-    /** Stop renewing and forget the job. */
+    /** Stop renewing and forget the job (nothing to report). */
     jobDone: notProvided("jobDone"),
-    /** Observation hook: every state entered. */
+    /** Observation hook for the states whose entry has no action of its own (the pool reports the others from theirs). */
     entered: (_, _params: { readonly state: SlotState }) => {}
   },
   guards: {
@@ -68,11 +71,11 @@ export const SlotMachine = setup({
   }
 }).createMachine({
   id: "slot",
-  context: ({ input }) => ({ slot: input.slot, job: null, outcome: null, lost: false, stopping: false }),
+  context: ({ input }) => ({ slot: input.slot, lost: false, stopping: false }),
   initial: "idle",
   states: {
     idle: {
-      entry: [{ type: "entered", params: { state: "idle" } }, "slotFree"],
+      entry: "slotFree",
       on: {
         RESERVE: { target: "leasing" },
         STOP: { target: "stopped", actions: assign({ stopping: true }) }
@@ -81,39 +84,28 @@ export const SlotMachine = setup({
     leasing: {
       entry: { type: "entered", params: { state: "leasing" } },
       on: {
-        ASSIGN: {
-          target: "running",
-          actions: assign({ job: ({ event }) => event.job, outcome: null, lost: false })
-        },
+        ASSIGN: { target: "running" },
         UNRESERVE: [{ target: "stopped", guard: "stopping" }, { target: "idle" }],
         STOP: { actions: assign({ stopping: true }) }
       }
     },
     running: {
-      entry: [{ type: "entered", params: { state: "running" } }, "jobStarted", "startHandler"],
+      entry: "jobStarted",
       on: {
-        HANDLER_DONE: [
-          { target: "done", guard: "lost" },
-          { target: "reporting", actions: assign({ outcome: ({ event }) => event.outcome }) }
-        ],
+        HANDLER_DONE: [{ target: "lost", guard: "lost" }, { target: "reporting" }],
         LEASE_LOST: { actions: [assign({ lost: true }), "abortHandler"] },
         STOP: { actions: assign({ stopping: true }) },
         SHUTDOWN_TIMEOUT: { target: "stopping", actions: "abortHandler" }
       }
     },
     reporting: {
-      entry: [{ type: "entered", params: { state: "reporting" } }, "report"],
-      on: {
-        REPORTED: { target: "done" },
-        STOP: { actions: assign({ stopping: true }) }
-      }
+      entry: "report",
+      always: [{ target: "stopped", guard: "stopping" }, { target: "idle" }]
     },
-    done: {
+    /** The lease was lost while running: drop the result, report nothing. */
+    lost: {
       entry: "jobDone",
-      always: [
-        { target: "stopped", guard: "stopping" },
-        { target: "idle", actions: assign({ job: null, outcome: null, lost: false }) }
-      ]
+      always: [{ target: "stopped", guard: "stopping" }, { target: "idle", actions: assign({ lost: false }) }]
     },
     stopping: {
       entry: [{ type: "entered", params: { state: "stopping" } }, "release"],

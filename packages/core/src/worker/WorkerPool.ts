@@ -142,7 +142,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
    * Hands an outcome to the ack batcher. The slot is free as soon as the batcher holds the
    * outcome (acks overlap the next lease); the pool tracks the pending acks and `stop()` waits for them.
    */
-  const report = (job: LeasedJob, outcome: Outcome, actor?: Actor<typeof SlotMachine>) => {
+  const report = (job: LeasedJob, outcome: Outcome) => {
     pendingAcks++
     reporter.offer(ackItem(job.id, job.lease_token, outcome), (exit) => {
           pendingAcks--
@@ -163,7 +163,6 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             log.error("could not report an outcome; the lease will expire", { job_id: job.id, error })
           }
     })
-    queueMicrotask(() => actor?.send({ type: "REPORTED" }))
   }
 
   const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>) => {
@@ -228,13 +227,18 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     return outcome
   }
 
+  const onSlotState = config.onSlotState
   const machineFor = (slot: Slot) =>
     SlotMachine.provide({
       actions: {
-        entered: (_, params) => config.onSlotState?.(slot.index, params.state as SlotState),
-        slotFree: () => Queue.offerUnsafe(wake, undefined),
-        jobStarted: ({ context }) => {
-          const job = context.job as LeasedJob
+        entered: (_, params) => onSlotState?.(slot.index, params.state as SlotState),
+        slotFree: () => {
+          onSlotState?.(slot.index, "idle")
+          Queue.offerUnsafe(wake, undefined)
+        },
+        jobStarted: ({ event, self }) => {
+          onSlotState?.(slot.index, "running")
+          const job = (event as { readonly job: LeasedJob }).job
           slot.job = job
           slot.outcome = null
           slot.expiresAt = job.lease_expires_at
@@ -242,16 +246,23 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           counts.started++
           if (slot.meta) slot.renewal = trackRenewal(slot, job, slot.meta)
           emit({ type: "job:started", job })
-        },
-        startHandler: ({ context, self }) => {
           const done = (outcome: Outcome) => {
             if (self.getSnapshot().status === "active") self.send({ type: "HANDLER_DONE", outcome })
           }
-          void runHandler(slot, context.job as LeasedJob).then(done, (error: unknown) => done(failedOutcome(error)))
+          runHandler(slot, job).then(done, (error: unknown) => done(failedOutcome(error)))
         },
         abortHandler: () => slot.controller?.abort(new Error("lease lost or shutdown timeout")),
-        report: ({ context }) => report(context.job as LeasedJob, context.outcome as Outcome, slot.actor),
-        release: ({ context }) => release(context.job as LeasedJob, slot.actor),
+        report: ({ event }) => {
+          onSlotState?.(slot.index, "reporting")
+          const job = slot.job
+          if (job) report(job, (event as { readonly outcome: Outcome }).outcome)
+          clearJob(slot)
+        },
+        release: () => {
+          const job = slot.job
+          if (job) release(job, slot.actor)
+          else slot.actor.send({ type: "RELEASED" })
+        },
         jobDone: () => clearJob(slot)
       }
     })
