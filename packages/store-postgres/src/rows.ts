@@ -1,6 +1,16 @@
 import type { Job, JobErrorEntry, JobStatus, LeasedJob } from "@leasehold/contracts"
 
-/** A `jobs` row as postgres.js returns it (timestamptz as Date, jsonb parsed). */
+/**
+ * A `jobs` row as postgres.js returns it (timestamptz as Date, jsonb parsed).
+ *
+ * Two values are derived instead of written, to keep them out of the WAL of every lease and ack (each
+ * update logs the bytes between the first and last column it changes, so a column left null is bytes
+ * not logged):
+ *  - a completed job's completed_at is its updated_at (completion is its last write; the column stays
+ *    null; failed and cancelled jobs still store theirs): `completedAt`;
+ *  - a lease's duration is `lease_expires_at - updated_at` (lease and renew set both from one instant
+ *    and are the only writes to a processing row; lease_seconds stays null).
+ */
 export interface JobRow {
   readonly id: number | string
   readonly created_at: Date
@@ -45,6 +55,9 @@ export const iso = (d: Date): string => isoMs(d.getTime())
 
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : iso(d))
 
+/** When the job finished: stored for failed and cancelled jobs, the last update for completed ones. */
+const completedAt = (row: JobRow): Date | null => row.completed_at ?? (row.status === "completed" ? row.updated_at : null)
+
 /** The wire job of a row; the lease token never appears in job reads. */
 export const toJob = (row: JobRow): Job => ({
   id: Number(row.id),
@@ -65,7 +78,7 @@ export const toJob = (row: JobRow): Job => ({
   scan: row.scan,
   created_at: iso(row.created_at),
   updated_at: iso(row.updated_at),
-  completed_at: isoOrNull(row.completed_at)
+  completed_at: isoOrNull(completedAt(row))
 })
 
 /** What a new job is built from when its row is not read back (see `enqueuePlain`). */

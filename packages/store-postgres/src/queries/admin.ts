@@ -67,11 +67,11 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
     from upd
     where (select n from notified) >= 0`
 
-/** Deletes finished jobs whose completion is older than `before`; returns how many went. */
+/** Deletes finished jobs whose completion is older than `before` (a completed job's is its updated_at); returns how many went. */
 export const pruneFinished = (sql: postgres.Sql, before: Date, limit: number) => sql<{ n: number }[]>`
   with c as (
     select id from jobs
-    where status in ('completed', 'failed', 'cancelled') and completed_at < ${before}::timestamptz
+    where status in ('completed', 'failed', 'cancelled') and coalesce(completed_at, updated_at) < ${before}::timestamptz
     limit ${limit}
   ),
   del as (delete from jobs j using c where j.id = c.id returning 1)

@@ -53,7 +53,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
                       else coalesce(${now}::timestamptz, now()) + make_interval(secs => coalesce(x.retry_in_ms,
                         random() * least(${backoff.capMs}::float8, ${backoff.baseMs}::float8 * power(2::float8, j.attempts - 1))) / 1000.0)
                  end,
-        completed_at = case when x.outcome = 'completed' or x.retryable = 'false' or j.attempts >= j.max_attempts
+        completed_at = case when x.outcome <> 'completed' and (x.retryable = 'false' or j.attempts >= j.max_attempts)
                             then coalesce(${now}::timestamptz, now()) end,
         updated_at = coalesce(${now}::timestamptz, now()),
         completed_token = case when x.outcome = 'completed' then j.lease_token end,
@@ -95,7 +95,10 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
     select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
 }
 
-/** The common ack, every item completed: the same conditional writes with a plain SET list. */
+/**
+ * The common ack, every item completed: the same conditional writes with a plain SET list. completed_at
+ * stays null: a completed job's completion time is its updated_at (see `completedAt` in rows.ts).
+ */
 const ackCompleted = (
   sql: postgres.Sql,
   workerId: string,
@@ -107,7 +110,7 @@ const ackCompleted = (
 ) =>
   sql<{ i: number; id: number; outcome: Exclude<ItemOutcome, "updated"> }[]>`
     with upd as (
-      update jobs j set status = 'completed', completed_at = coalesce(${now}::timestamptz, now()),
+      update jobs j set status = 'completed',
              updated_at = coalesce(${now}::timestamptz, now()), completed_token = j.lease_token,
              lease_token = null, lease_expires_at = null, worker_id = null,
              result = nullif(${results as never}::jsonb -> (x.i::int - 1), 'null'::jsonb)
@@ -131,7 +134,10 @@ const ackCompleted = (
     )
     select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
 
-/** Renews every item in ONE statement (primary-key probes); only items that did not renew come back unrenewed. */
+/**
+ * Renews every item in ONE statement (primary-key probes); only items that did not renew come back unrenewed.
+ * Without lease seconds a lease keeps its duration, which is `lease_expires_at - updated_at` (see rows.ts).
+ */
 export const renewMany = (
   sql: postgres.Sql,
   workerId: string,
@@ -142,13 +148,13 @@ export const renewMany = (
   const ids = items.map((it) => it.id)
   return sql<{ i: number; id: number; outcome: ItemOutcome; lease_expires_at: Date | null; lease_seconds: number | null }[]>`
     with upd as (
-      update jobs j set lease_seconds = coalesce(${leaseSeconds}::int, j.lease_seconds),
+      update jobs j set lease_seconds = null,
              lease_expires_at = coalesce(${now}::timestamptz, now())
-               + make_interval(secs => coalesce(${leaseSeconds}::int, j.lease_seconds)),
+               + make_interval(secs => coalesce(${leaseSeconds}::int, extract(epoch from j.lease_expires_at - j.updated_at)::int)),
              updated_at = coalesce(${now}::timestamptz, now())
       from unnest(${ids}::bigint[], ${items.map((it) => it.token)}::uuid[]) with ordinality as x(id, tok, i)
       where j.id = x.id and j.status::text = 'processing' and j.lease_token = x.tok and j.worker_id = ${workerId}
-      returning x.i, j.lease_expires_at, j.lease_seconds
+      returning x.i, j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
     )
     select x.i::int as i, x.id, u.lease_expires_at, u.lease_seconds,
            case when u.i is not null then 'updated'

@@ -18,7 +18,8 @@ export interface LeaseInput {
  *  - `g` validates requested_batch_size first (raising 22023 aborts the whole statement: nothing leased);
  *  - `c` walks each queue's partial index in lease order with FOR UPDATE SKIP LOCKED, plus that queue's
  *    expired leases with attempts left, and keeps the best maxJobs overall;
- *  - `upd` hands each a fresh random token, attempts + 1, expiry = now + lease seconds;
+ *  - `upd` hands each a fresh random token, attempts + 1, expiry = now + lease seconds; the duration
+ *    itself is not stored (it is lease_expires_at - updated_at: see JobRow in rows.ts), 8 bytes less WAL per lease;
  *  - only when that found fewer than maxJobs, `carved` calls leasehold_carve (migration 0002) inside
  *    this same statement: it locks the queues' open scans FOR UPDATE, moves their cursors and inserts
  *    the carved batches already leased.
@@ -62,7 +63,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       limit ${p.maxJobs}
     ),
     upd as (
-      update jobs j set status = 'processing', attempts = j.attempts + 1, lease_seconds = ${p.leaseSeconds},
+      update jobs j set status = 'processing', attempts = j.attempts + 1, lease_seconds = null,
              leased_at = g.now, lease_expires_at = g.now + make_interval(secs => ${p.leaseSeconds}),
              updated_at = g.now, lease_token = gen_random_uuid(), worker_id = ${p.workerId}
       from g
@@ -77,7 +78,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       where need.n > 0
     )
     select r.id, r.queue, r.type, r.payload, r.status, r.priority, r.attempts, r.max_attempts, r.worker_id,
-           r.last_error, r.errors, r.result, r.idempotency_key, r.scan, r.lease_token, r.lease_seconds,
+           r.last_error, r.errors, r.result, r.idempotency_key, r.scan, r.lease_token, ${p.leaseSeconds}::int as lease_seconds,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
            (date_part('epoch', r.created_at) * 1e6)::int8 / 1000 as created_at_ms,
            (date_part('epoch', r.updated_at) * 1e6)::int8 / 1000 as updated_at_ms,

@@ -25,11 +25,11 @@ export interface Backoff {
   readonly capMs: number
 }
 
-/** Complete if this token holds the job; the same token completing again finds `already`. */
+/** Complete if this token holds the job; the same token completing again finds `already`. completed_at is derived (rows.ts). */
 export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unknown }) => sql<OutcomeRow[]>`
   with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
   upd as (
-    update jobs j set status = 'completed', updated_at = t.now, completed_at = t.now, completed_token = j.lease_token,
+    update jobs j set status = 'completed', updated_at = t.now, completed_token = j.lease_token,
            lease_token = null, lease_expires_at = null, worker_id = null, result = ${sql.json(p.result as never)}::jsonb
     from t
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
@@ -88,19 +88,20 @@ export const releaseJob = (sql: postgres.Sql, p: Proof) => sql<OutcomeRow[]>`
   union all
   select 'lost', j.* from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
 
-/** Extend a lease; without lease seconds the lease keeps its own duration. */
+/** Extend a lease; without lease seconds the lease keeps its own duration (`lease_expires_at - updated_at`). */
 export const renewJob = (sql: postgres.Sql, p: Proof & { readonly leaseSeconds: number | null }) => sql<
   { outcome: Outcome; lease_expires_at: Date | null; lease_seconds: number | null }[]
 >`
   with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
   upd as (
-    update jobs j set lease_seconds = coalesce(${p.leaseSeconds}::int, j.lease_seconds),
-           lease_expires_at = t.now + make_interval(secs => coalesce(${p.leaseSeconds}::int, j.lease_seconds)),
+    update jobs j set lease_seconds = null,
+           lease_expires_at = t.now + make_interval(secs => coalesce(${p.leaseSeconds}::int,
+             extract(epoch from j.lease_expires_at - j.updated_at)::int)),
            updated_at = t.now
     from t
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
-    returning j.lease_expires_at, j.lease_seconds
+    returning j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
   )
   select 'updated' as outcome, lease_expires_at, lease_seconds from upd
   union all
