@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http"
 import { afterEach, describe, expect, it } from "vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { makeHttpMasterClient } from "./HttpMasterClient.ts"
 
 let server: Server | undefined
@@ -57,5 +57,25 @@ describe("makeHttpMasterClient", () => {
   it("treats an unreachable master as transient", async () => {
     const error = await Effect.runPromise(Effect.flip(makeHttpMasterClient({ url: "http://127.0.0.1:1" }).ack(ack)))
     expect(error.reason).toBe("Unavailable")
+  })
+  it("aborts the HTTP request of an interrupted long-poll (stop does not wait out wait_ms)", async () => {
+    let closed: () => void = () => {}
+    const requestClosed = new Promise<void>((r) => (closed = r))
+    let received: () => void = () => {}
+    const requestReceived = new Promise<void>((r) => (received = r))
+    server = createServer((req, res) => {
+      req.resume()
+      received()
+      res.on("close", () => closed())
+    })
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r))
+    const address = server.address()
+    const port = typeof address === "object" && address ? address.port : 0
+    const client = makeHttpMasterClient({ url: `http://127.0.0.1:${port}` })
+    const fiber = Effect.runFork(client.lease({ worker_id: "w", queues: ["default"], max_jobs: 1, wait_ms: 600_000 }))
+    await requestReceived
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    await requestClosed
+    expect(fiber.pollUnsafe()?._tag).toBe("Failure")
   })
 })

@@ -170,6 +170,16 @@ describe("WorkerPool", () => {
     expect(pool.status().state).toBe("stopped")
   })
 
+  it("stop() cuts an in-flight long-poll short instead of waiting out its wait_ms", async () => {
+    const { master, pool } = setup({ work: () => "ok" }, { waitMs: 600_000 })
+    pool.start()
+    await until(() => master.calls.lease.length > 0)
+    await pool.stop()
+    expect(master.leasesInterrupted).toBeGreaterThanOrEqual(1)
+    expect(pool.status().state).toBe("stopped")
+    expect(pool.status().slots.every((s) => s.state === "stopped")).toBe(true)
+  })
+
   it("stop() aborts and releases jobs still running at the timeout, without burning an attempt", async () => {
     let signalled = false
     const { master, pool, events } = setup(

@@ -25,6 +25,8 @@ interface FakeJob {
 export class FakeMaster {
   readonly jobs = new Map<number, FakeJob>()
   readonly calls = { lease: [] as Array<{ max_jobs: number; types: ReadonlyArray<string> }>, renew: 0, ack: [] as Array<number>, release: 0 }
+  /** Lease calls whose caller gave up (interrupted) before the answer, e.g. a long-poll cut short by `stop()`. */
+  leasesInterrupted = 0
   down = false
   private nextId = 1
   private nextToken = 1
@@ -95,7 +97,10 @@ export class FakeMaster {
   }
 
   readonly client: MasterClientShape = {
-    lease: (req) => Effect.suspend(() => this.fail() ?? this.leaseWait(req)),
+    lease: (req) =>
+      Effect.suspend((): Effect.Effect<LeaseResponse, MasterError> => this.fail() ?? this.leaseWait(req)).pipe(
+        Effect.onInterrupt(() => Effect.sync(() => void this.leasesInterrupted++))
+      ),
     renew: (req) =>
       Effect.suspend(() => this.fail() ?? Effect.sync(() => {
         this.calls.renew++
