@@ -40,4 +40,15 @@ describe("LeaseWaiters", () => {
     expect(w.isShuttingDown()).toBe(true)
     a.close()
   })
+  it("a cap shortens a running wait, never lengthens it, and is a no-op between waits", async () => {
+    const w = makeLeaseWaiters()
+    const a = w.register(["a"])
+    a.cap(0)
+    const p = a.next(60_000)
+    a.cap(60_000_000)
+    a.cap(1)
+    await p
+    a.close()
+    expect(w.size()).toBe(0)
+  })
 })

@@ -5,6 +5,8 @@ export interface Waiter {
    * already did), after `ms`, on abort, or on shutdown.
    */
   readonly next: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Ends the current wait within `ms` at the latest (a due time learned while already waiting). */
+  readonly cap: (ms: number) => void
   readonly close: () => void
 }
 
@@ -26,6 +28,9 @@ export interface LeaseWaiters {
 interface Entry {
   dirty: boolean
   wake: (() => void) | undefined
+  /** The running wait's timer and when it fires (performance.now() ms). */
+  timer: ReturnType<typeof setTimeout> | undefined
+  until: number
 }
 
 /** Builds the registry; waking is a map lookup, never a query. */
@@ -41,7 +46,7 @@ export const makeLeaseWaiters = (): LeaseWaiters => {
   }
   return {
     register: (queues) => {
-      const entry: Entry = { dirty: false, wake: undefined }
+      const entry: Entry = { dirty: false, wake: undefined, timer: undefined, until: 0 }
       count++
       for (const q of queues) {
         let set = byQueue.get(q)
@@ -56,16 +61,25 @@ export const makeLeaseWaiters = (): LeaseWaiters => {
           }
           return new Promise<void>((resolve) => {
             const done = () => {
-              clearTimeout(timer)
+              clearTimeout(entry.timer)
+              entry.timer = undefined
               signal?.removeEventListener("abort", done)
               entry.wake = undefined
               entry.dirty = false
               resolve()
             }
-            const timer = setTimeout(done, ms)
+            entry.timer = setTimeout(done, ms)
+            entry.until = performance.now() + ms
             signal?.addEventListener("abort", done, { once: true })
             entry.wake = done
           })
+        },
+        cap: (ms) => {
+          const wake = entry.wake
+          if (!wake || performance.now() + ms >= entry.until) return
+          clearTimeout(entry.timer)
+          entry.timer = setTimeout(wake, Math.max(0, ms))
+          entry.until = performance.now() + ms
         },
         close: () => {
           count--

@@ -31,15 +31,23 @@ export const leaseWithWait = async (
   if (waitMs <= 0 || !signal || waiters.isShuttingDown()) return runStore(store.jobLeaseAcquire(params))
   const deadline = Date.now() + waitMs
   const waiter = waiters.register(params.queues)
+  let round = 0
   try {
     for (;;) {
       const jobs = await runStore(store.jobLeaseAcquire(params))
       if (jobs.length > 0 || signal.aborted || waiters.isShuttingDown()) return jobs
       const remaining = deadline - Date.now()
       if (remaining <= 0) return jobs
-      const nextAt = await runStore(store.jobNextLeasableAt({ queues: params.queues, types: params.types })).catch(() => null)
-      const untilDue = nextAt === null ? MAX_SLEEP_MS : Math.max(LOCKED_RETRY_MS, nextAt.getTime() - Date.now() + DUE_MARGIN_MS)
-      await waiter.next(Math.min(remaining, untilDue, MAX_SLEEP_MS), signal)
+      // The wait starts now; the due-time hint shortens it when it arrives, so a wake that comes
+      // while the hint is still being read is answered without waiting for that round trip.
+      const thisRound = ++round
+      runStore(store.jobNextLeasableAt({ queues: params.queues, types: params.types })).then(
+        (nextAt) => {
+          if (round === thisRound && nextAt !== null) waiter.cap(Math.max(LOCKED_RETRY_MS, nextAt.getTime() - Date.now() + DUE_MARGIN_MS))
+        },
+        () => {}
+      )
+      await waiter.next(Math.min(remaining, MAX_SLEEP_MS), signal)
       if (signal.aborted || waiters.isShuttingDown()) return []
     }
   } finally {
