@@ -9,6 +9,7 @@ import {
   RenewManyRequest,
   RenewRequest,
   type AckRequest as AckBody,
+  type AckResult,
   type LeaseRequest as LeaseBody,
   type LeasedJob
 } from "@leasehold/contracts"
@@ -137,13 +138,7 @@ export const leasesRoutes = (deps: MasterDeps) => {
     })
     workers.touch(b.worker_id)
     const results = await runStore(store.leaseAckMany({ workerId: b.worker_id, items }))
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!
-      if (!r.ok) continue
-      const queue = metrics.queueOf(r.job_id)
-      if (items[i]?.outcome === "completed") metrics.completed.inc({ queue })
-      else metrics.failed.inc({ queue })
-    }
+    countAcked(metrics, results, items)
     return c.json({ results })
   })
 
@@ -191,6 +186,31 @@ const countLeased = (deps: MasterDeps, jobs: ReadonlyArray<LeasedJob>) => {
     n++
   }
   deps.metrics.leased.inc({ queue }, n)
+}
+
+/** Counts acknowledged outcomes by queue, one counter call per run of jobs of one queue (not per job). */
+const countAcked = (metrics: MasterDeps["metrics"], results: ReadonlyArray<AckResult>, items: ReadonlyArray<AckItemInput>) => {
+  let queue = ""
+  let completed = 0
+  let failed = 0
+  const flush = () => {
+    if (completed > 0) metrics.completed.inc({ queue }, completed)
+    if (failed > 0) metrics.failed.inc({ queue }, failed)
+    completed = 0
+    failed = 0
+  }
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]!
+    if (!r.ok) continue
+    const q = metrics.queueOf(r.job_id)
+    if (q !== queue) {
+      flush()
+      queue = q
+    }
+    if (items[i]?.outcome === "completed") completed++
+    else failed++
+  }
+  flush()
 }
 
 /** The client went away after its lease was taken: give the jobs back so nothing waits for an expiry. */
