@@ -24,10 +24,12 @@ const client = makeClient("http://127.0.0.1:18777")
 const lease = JSON.stringify({ worker_id: "w", queues: ["q"], max_jobs: 100 })
 const ack = JSON.stringify({ worker_id: "w", items: jobs.map((j) => ({ job_id: j.id, lease_token: j.lease_token, outcome: "completed" })) })
 const batch = JSON.stringify({ jobs: Array.from({ length: 10000 }, (_, i) => ({ type: "bench", queue: "q", payload: { n: i, user: "u-123", tags: ["a", "b"] } })) })
-for (const [name, path, body, n] of [["lease100", "/api/v1/jobs/lease", lease, 8000], ["ack100", "/api/v1/leases/ack", ack, 8000]] as const) {
+for (const [name, path, body, n] of [["warm-up", "/api/v1/jobs/lease", lease, 2000], ["warm-up", "/api/v1/leases/ack", ack, 2000], ["lease100", "/api/v1/jobs/lease", lease, 8000], ["ack100", "/api/v1/leases/ack", ack, 8000]] as const) {
   const t = performance.now()
+  const cpu0 = process.cpuUsage()
   await Promise.all(Array.from({ length: 8 }, async () => { for (let i = 0; i < n / 8; i++) { const r = await client.call("POST", path, body); if (r.status >= 300) throw new Error(r.text) } }))
   const ms = performance.now() - t
-  console.log(name, (n / (ms / 1000)).toFixed(0), "req/s", (ms / n).toFixed(3), "ms/req")
+  const cpu = process.cpuUsage(cpu0)
+  if (name !== "warm-up") console.log(name, (n / (ms / 1000)).toFixed(0), "req/s", (ms / n).toFixed(3), "ms/req", ((cpu.user + cpu.system) / n).toFixed(0), "us cpu/req (client and server)")
 }
 client.close(); server.close()
