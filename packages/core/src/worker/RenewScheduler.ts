@@ -10,27 +10,35 @@ export interface RenewHandle {
   readonly cancel: () => void
 }
 
+/** Who hears about a tracked lease: one object per slot, so tracking a job allocates no closures. */
+export interface RenewListener {
+  readonly onRenewed: (job: LeasedJob, leaseExpiresAt: string) => void
+  readonly onLost: (job: LeasedJob) => void
+}
+
 /** Keeps every running job's lease renewed from one fiber. */
 export interface RenewScheduler {
   /** Renews `job` first after `firstDelayMs`, then every `everyMs`, until cancelled or the lease is lost. */
-  readonly track: (options: {
-    readonly job: LeasedJob
-    readonly firstDelayMs: number
-    readonly everyMs: number
-    readonly onRenewed: (leaseExpiresAt: string) => void
-    readonly onLost: () => void
-  }) => RenewHandle
+  readonly track: (job: LeasedJob, firstDelayMs: number, everyMs: number, listener: RenewListener) => RenewHandle
   /** The scheduler's loop; run it in a fiber for the life of the pool. */
   readonly run: Effect.Effect<never>
 }
 
-interface Entry {
-  readonly job: LeasedJob
-  readonly everyMs: number
-  readonly onRenewed: (leaseExpiresAt: string) => void
-  readonly onLost: () => void
+class Entry implements RenewHandle {
   dueAt: number
-  inFlight: boolean
+  inFlight = false
+  constructor(
+    readonly entries: Set<Entry>,
+    readonly job: LeasedJob,
+    readonly everyMs: number,
+    readonly listener: RenewListener,
+    firstDelayMs: number
+  ) {
+    this.dueAt = Date.now() + firstDelayMs
+  }
+  cancel() {
+    this.entries.delete(this)
+  }
 }
 
 /** Longest sleep of the loop: a safety net if a wake-up were ever missed. */
@@ -57,10 +65,10 @@ export const makeRenewScheduler = (options: {
     if (Exit.isFailure(exit)) {
       log.warn("renew rejected", { job_id: entry.job.id, error: String(exit.cause) })
     } else if (exit.value.ok) {
-      if (exit.value.lease_expires_at) entry.onRenewed(exit.value.lease_expires_at)
+      if (exit.value.lease_expires_at) entry.listener.onRenewed(entry.job, exit.value.lease_expires_at)
     } else if (exit.value.error?.code === "lease_lost" || exit.value.error?.code === "not_found") {
       entries.delete(entry)
-      entry.onLost()
+      entry.listener.onLost(entry.job)
       return
     } else {
       log.warn("renew failed", { job_id: entry.job.id, error: exit.value.error?.message })
@@ -83,11 +91,11 @@ export const makeRenewScheduler = (options: {
   }
 
   return {
-    track: ({ job, firstDelayMs, everyMs, onRenewed, onLost }) => {
-      const entry: Entry = { job, everyMs, onRenewed, onLost, dueAt: Date.now() + firstDelayMs, inFlight: false }
+    track: (job, firstDelayMs, everyMs, listener) => {
+      const entry = new Entry(entries, job, everyMs, listener, firstDelayMs)
       entries.add(entry)
       if (entry.dueAt < armedAt) Queue.offerUnsafe(wake, undefined)
-      return { cancel: () => void entries.delete(entry) }
+      return entry
     },
     run: Effect.forever(
       Effect.suspend(() => Effect.raceFirst(Effect.sleep(tick()), Queue.take(wake)))

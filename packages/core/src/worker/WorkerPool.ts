@@ -15,8 +15,8 @@ import {
 } from "./PoolConfig.ts"
 import { ackItem, makeReporter } from "./Reporter.ts"
 import { makeRenewer, renewDelayMs } from "./Renewer.ts"
-import { makeRenewScheduler, type RenewHandle } from "./RenewScheduler.ts"
-import { SlotMachine, type SlotState } from "./SlotMachine.ts"
+import { makeRenewScheduler, type RenewHandle, type RenewListener } from "./RenewScheduler.ts"
+import { SlotMachine, type SlotEvent, type SlotState } from "./SlotMachine.ts"
 
 /** A running pool of supervised slots. */
 export interface WorkerPool {
@@ -56,9 +56,17 @@ class LazyAbort {
   }
 }
 
+/** What `runJob` needs of a slot's actor: its status and a way to answer HANDLER_DONE. */
+interface SlotRef {
+  readonly getSnapshot: () => { readonly status: string }
+  readonly send: (event: SlotEvent) => void
+}
+
 interface Slot {
   readonly index: number
   actor: Actor<typeof SlotMachine>
+  /** This slot's renewal callbacks, made once per slot. */
+  listener: RenewListener
   job: LeasedJob | null
   meta: LeaseMeta | null
   controller: LazyAbort | null
@@ -120,23 +128,18 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     return snapshot.status === "error" ? "crashed" : String(snapshot.value)
   }
 
-  const trackRenewal = (slot: Slot, job: LeasedJob, meta: LeaseMeta) => {
-    const actor = slot.actor
-    return renewals.track({
-      job,
-      firstDelayMs: meta.delayMs,
-      everyMs: Math.max(1, Math.floor(meta.fraction * meta.durationMs)),
-      onRenewed: (expiresAt) => {
-        slot.expiresAt = expiresAt
-      },
-      onLost: () => {
-        counts.lost++
-        log.info("lease lost; aborting the handler", { job_id: job.id, type: job.type })
-        emit({ type: "lease:lost", job, during: "renew" })
-        actor.send({ type: "LEASE_LOST" })
-      }
-    })
-  }
+  const renewListener = (slot: Slot): RenewListener => ({
+    onRenewed: (job, expiresAt) => {
+      if (slot.job === job) slot.expiresAt = expiresAt
+    },
+    onLost: (job) => {
+      if (slot.job !== job) return
+      counts.lost++
+      log.info("lease lost; aborting the handler", { job_id: job.id, type: job.type })
+      emit({ type: "lease:lost", job, during: "renew" })
+      slot.actor.send({ type: "LEASE_LOST" })
+    }
+  })
 
   /**
    * Hands an outcome to the ack batcher. The slot is free as soon as the batcher holds the
@@ -194,13 +197,28 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     slot.outcome = null
   }
 
-  /** Runs a job's handler; never rejects: a throw is a failed outcome. */
-  const runHandler = async (slot: Slot, job: LeasedJob): Promise<Outcome> => {
+  /** Runs a job's handler and answers HANDLER_DONE to its slot; never rejects: a throw is a failed outcome. */
+  const runJob = async (slot: Slot, job: LeasedJob, self: SlotRef): Promise<void> => {
     const handler = config.handlers[job.type]
-    if (!handler) return { outcome: "failed", error: { message: `no handler for type ${job.type}` }, retryable: false }
+    let outcome: Outcome
+    if (!handler) outcome = { outcome: "failed", error: { message: `no handler for type ${job.type}` }, retryable: false }
+    else {
+      try {
+        const result = (await handler(job, handlerContext(slot, job))) ?? null
+        JSON.stringify(result)
+        outcome = { outcome: "completed", result }
+      } catch (error) {
+        outcome = failedOutcome(error)
+      }
+    }
+    if (slot.job === job) slot.outcome = outcome
+    if (self.getSnapshot().status === "active") self.send({ type: "HANDLER_DONE", outcome })
+  }
+
+  const handlerContext = (slot: Slot, job: LeasedJob): HandlerContext => {
     const controller = slot.controller ?? new LazyAbort()
     slot.controller = controller
-    const ctx: HandlerContext = {
+    return {
       get signal() {
         return controller.signal
       },
@@ -215,16 +233,6 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       workerId: config.workerId,
       log
     }
-    let outcome: Outcome
-    try {
-      const result = (await handler(job, ctx)) ?? null
-      JSON.stringify(result)
-      outcome = { outcome: "completed", result }
-    } catch (error) {
-      outcome = failedOutcome(error)
-    }
-    if (slot.job === job) slot.outcome = outcome
-    return outcome
   }
 
   const onSlotState = config.onSlotState
@@ -244,12 +252,10 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           slot.expiresAt = job.lease_expires_at
           slot.controller = new LazyAbort()
           counts.started++
-          if (slot.meta) slot.renewal = trackRenewal(slot, job, slot.meta)
+          const meta = slot.meta
+          if (meta) slot.renewal = renewals.track(job, meta.delayMs, Math.max(1, Math.floor(meta.fraction * meta.durationMs)), slot.listener)
           emit({ type: "job:started", job })
-          const done = (outcome: Outcome) => {
-            if (self.getSnapshot().status === "active") self.send({ type: "HANDLER_DONE", outcome })
-          }
-          runHandler(slot, job).then(done, (error: unknown) => done(failedOutcome(error)))
+          void runJob(slot, job, self)
         },
         abortHandler: () => slot.controller?.abort(new Error("lease lost or shutdown timeout")),
         report: ({ event }) => {
@@ -290,19 +296,26 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   }
 
   const assign = (reserved: ReadonlyArray<Slot>, jobs: ReadonlyArray<LeasedJob>, serverNow: string) => {
+    // Jobs of one answer mostly share their expiry and renew hint: their timing is computed once.
+    let meta: LeaseMeta | null = null
+    let metaFor: LeasedJob | null = null
     jobs.forEach((job, i) => {
       const slot = reserved[i]
       if (!slot || stateOf(slot) !== "leasing") {
         release(job)
         return
       }
+      if (!meta || !metaFor || metaFor.lease_expires_at !== job.lease_expires_at || metaFor.renew_after !== job.renew_after) {
+        meta = renewDelayMs({
+          serverNow,
+          leaseExpiresAt: job.lease_expires_at,
+          renewAfter: job.renew_after,
+          renewAt: config.renewAt
+        })
+        metaFor = job
+      }
       slot.job = job
-      slot.meta = renewDelayMs({
-        serverNow,
-        leaseExpiresAt: job.lease_expires_at,
-        renewAfter: job.renew_after,
-        renewAt: config.renewAt
-      })
+      slot.meta = meta
       slot.actor.send({ type: "ASSIGN", job })
     })
     for (const slot of reserved.slice(jobs.length)) slot.actor.send({ type: "UNRESERVE" })
@@ -395,6 +408,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       state = "running"
       for (let index = 0; index < config.concurrency; index++) {
         const slot = { index, job: null, meta: null, controller: null, renewal: null, expiresAt: "", outcome: null } as unknown as Slot
+        slot.listener = renewListener(slot)
         slots.push(slot)
         spawn(slot)
       }
