@@ -2,6 +2,7 @@
  * `pnpm bench`: lease + ack throughput of the store beside a raw SQL baseline (8 connections, batch
  * 1 / 10 / 100), bulk enqueue jobs/s, and WAL bytes per job. Prints, never asserts.
  * Server: DATABASE_URL or TEST_DATABASE_URL when set, else a throwaway embedded PostgreSQL.
+ * Which records that WAL is made of (per record type and relation): bench/walBreakdown.ts.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
