@@ -1,4 +1,5 @@
 import postgres from "postgres"
+import { noDelaySocketFactory } from "./noDelaySocket.ts"
 import { parseTimestamptz } from "./parseTimestamptz.ts"
 
 /** Options of a store connection pool. */
@@ -43,7 +44,7 @@ const timestamptzFast = {
   parse: parseTimestamptz
 }
 
-/** Opens a postgres.js pool configured for the store: prepared statements, numeric bigints, quiet notices. */
+/** Opens a postgres.js pool configured for the store: prepared statements, numeric bigints, quiet notices, TCP_NODELAY. */
 export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql =>
   postgres(url, {
     max: options.max ?? 10,
@@ -55,5 +56,7 @@ export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql
       ...(options.genericPlans === false ? {} : { plan_cache_mode: "force_generic_plan", enable_seqscan: "off" }),
       ...options.connection
     },
-    types: { int8AsNumber, timestamptzFast }
+    types: { int8AsNumber, timestamptzFast },
+    // postgres.js supports a socket factory but its typings omit the option.
+    ...({ socket: noDelaySocketFactory() } as object)
   }) as unknown as postgres.Sql
