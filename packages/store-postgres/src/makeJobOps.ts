@@ -4,7 +4,8 @@ import { MAX_PAYLOAD_BYTES, type AckResult, type RenewManyResult } from "@leaseh
 import { storeError, type JobStoreShape } from "@leasehold/core"
 import { run } from "./run.ts"
 import { iso, newJob, toJob, toLeasedJob, type JobRow } from "./rows.ts"
-import { enqueueMany, enqueuePlain, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
+import { enqueueMany, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
+import { enqueuePlainColumns, plainColumns } from "./queries/enqueueColumns.ts"
 import { leaseJobs } from "./queries/lease.ts"
 import { completeJob, failJob, releaseJob, renewJob, type Backoff, type OutcomeRow } from "./queries/outcomes.ts"
 import { ackMany, renewMany, type ItemOutcome } from "./queries/batches.ts"
@@ -53,19 +54,6 @@ const checkLeaseSeconds = (seconds: number | undefined) =>
     ? Effect.void
     : Effect.fail(storeError("Validation", "lease_seconds must be an integer in 1..86400"))
 
-/** The items of a keyless batch as one JSON array text, each payload spliced in as already serialized. */
-const plainItemsJson = (items: ReadonlyArray<ReturnType<typeof toEnqueueItem>>, payloads: ReadonlyArray<string>): string => {
-  const parts = new Array<string>(items.length)
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i]!
-    parts[i] =
-      `{"ord":${it.ord},"type":${JSON.stringify(it.type)},"queue":${JSON.stringify(it.queue)},"payload":${payloads[i]},` +
-      `"priority":${it.priority},"run_at":${it.run_at === null ? "null" : JSON.stringify(it.run_at)},` +
-      `"delay_ms":${it.delay_ms ?? "null"},"max_attempts":${it.max_attempts}}`
-  }
-  return `[${parts.join(",")}]`
-}
-
 /** Enqueue, lease and every lifecycle write of the port, each one statement. */
 export const makeJobOps = (s: StoreSettings) => {
   const { sql, backoff } = s
@@ -82,7 +70,7 @@ export const makeJobOps = (s: StoreSettings) => {
         payloads[item.ord] = text
       }
       if (items.every((item) => item.idempotency_key === null)) {
-        const [row] = yield* run(() => enqueuePlain(sql, plainItemsJson(items, payloads), now ?? null))
+        const [row] = yield* run(() => enqueuePlainColumns(sql, plainColumns(items, payloads), now ?? null))
         if (!row || row.ids.length !== items.length) return yield* Effect.fail(storeError("Internal", "enqueue lost track of an item"))
         const nowMs = Number(row.now_ms)
         return items.map((item, i) => ({

@@ -81,7 +81,7 @@ export const toJob = (row: JobRow): Job => ({
   completed_at: isoOrNull(completedAt(row))
 })
 
-/** What a new job is built from when its row is not read back (see `enqueuePlain`). */
+/** What a new job is built from when its row is not read back (see `enqueuePlainColumns`). */
 export interface NewJobFields {
   readonly queue: string
   readonly type: string

@@ -34,10 +34,10 @@ export const toEnqueueItem = (job: NewJob, ord: number): EnqueueItem => ({
 
 /**
  * Inserts a batch holding idempotency keys in one statement (all or nothing) and notifies each distinct
- * queue once (batches without keys take `enqueuePlain`).
+ * queue once (batches without keys take `enqueuePlainColumns`).
  * Ids are drawn before the insert so each answer maps back to its request index; an item whose key
  * exists already, or was taken by an earlier item of the same batch, resolves to that job as a duplicate.
- * The queue domain is checked once per distinct queue (see `enqueuePlain`).
+ * The queue domain is checked once per distinct queue (as `enqueuePlainColumns` does).
  */
 export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>, now: Date | null) =>
   sql<EnqueueRow[]>`
@@ -84,41 +84,6 @@ export interface PlainEnqueueRow {
   readonly ids: ReadonlyArray<number>
   readonly now_ms: number
 }
-
-/**
- * Inserts a batch without idempotency keys (nothing can be a duplicate) in one statement and notifies
- * each distinct queue once. Items travel as one JSON text whose payloads are already serialized; ids
- * are drawn in request order and come back as one array with the statement's time, so the caller
- * builds each new job from its input instead of reading every row (and its payload) back.
- *
- * The queue column is a domain with a regex check that costs ~5 us a row, so the distinct queues are
- * cast once (`qs`) and each row takes its already-checked value from that array; the same array names
- * the queues to notify. A job due now skips the interval arithmetic.
- */
-export const enqueuePlain = (sql: postgres.Sql, itemsJson: string, now: Date | null) =>
-  sql<PlainEnqueueRow[]>`
-    with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-    input as materialized (
-      select nextval('jobs_id_seq') as id, x.*
-      from json_to_recordset(${itemsJson}::text::json) as x(
-        ord int, type text, queue text, payload jsonb, priority int, run_at timestamptz,
-        delay_ms bigint, max_attempts int)
-    ),
-    qs as materialized (select c.checked, c.checked::text[] as names
-                        from (select array_agg(distinct queue)::job_queue[] as checked from input) c),
-    ins as (
-      insert into jobs (id, created_at, run_at, max_attempts, priority, queue, type, status, attempts, updated_at, payload)
-      select i.id, t.now,
-             case when i.run_at is null and i.delay_ms is null then t.now
-                  else coalesce(i.run_at, t.now + i.delay_ms * interval '1 millisecond') end,
-             i.max_attempts, i.priority, qs.checked[array_position(qs.names, i.queue)], i.type,
-             'pending', 0, t.now, i.payload
-      from input i cross join t cross join qs
-    ),
-    notified as (select count(pg_notify(${JOBS_CHANNEL}, q)) as n from qs cross join unnest(qs.checked) q)
-    select (select array_agg(i.id order by i.ord) from input i) as ids,
-           (date_part('epoch', t.now) * 1e6)::int8 / 1000 as now_ms
-    from t where (select n from notified) >= 0`
 
 /** Jobs holding these keys (a duplicate committed by a concurrent statement after ours took its snapshot). */
 export const jobsByKeys = (sql: postgres.Sql, queues: ReadonlyArray<string>, keys: ReadonlyArray<string>) =>
