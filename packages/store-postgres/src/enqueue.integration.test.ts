@@ -1,7 +1,8 @@
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { StoreError } from "@leasehold/core"
+import type { NewJob, StoreError } from "@leasehold/core"
 import { JOBS_CHANNEL, listenJobs } from "./listenJobs.ts"
+import { toJob, type JobRow } from "./rows.ts"
 import { openClients, setupStore, type TestStore } from "./testing/index.ts"
 
 let t: TestStore
@@ -87,5 +88,57 @@ describe("enqueue", () => {
     } finally {
       await clients.close()
     }
+  })
+})
+
+const now = new Date("2026-03-01T12:00:00.000Z")
+
+/** Queues interleaved, every optional field in play, so a row taking another item's value shows. */
+const mixed = (suffix: string, key?: (i: number) => string): Array<NewJob> =>
+  Array.from({ length: 30 }, (_, i) => ({
+    type: `t${i % 4}`,
+    queue: `mix-${["a", "b", "c"][i % 3]}${suffix}`,
+    payload: i % 5 === 0 ? null : { i, s: "quote \" and \\ and é" },
+    priority: (i % 7) - 3,
+    runAt: i % 6 === 1 ? new Date(now.getTime() + i * 1000) : undefined,
+    delayMs: i % 6 === 2 ? i * 250 : undefined,
+    maxAttempts: (i % 5) + 1,
+    idempotencyKey: key?.(i)
+  }))
+
+const rowsOf = async (ids: ReadonlyArray<number>) => {
+  const rows = await t.sql<JobRow[]>`select * from jobs where id = any(${ids as number[]}::int8[]) order by id`
+  return rows.map(toJob)
+}
+
+describe("enqueue: keyed and keyless batches", () => {
+  it("a batch without keys answers each item with its own row, in request order", async () => {
+    const jobs = mixed("")
+    const out = await go(t.store.jobEnqueueMany({ jobs, now }))
+    const ids = out.map((o) => o.job.id)
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids)
+    expect(out.every((o) => !o.duplicate)).toBe(true)
+    expect(await rowsOf(ids)).toEqual(out.map((o) => o.job))
+    out.forEach((o, i) => {
+      const j = jobs[i]!
+      expect(o.job).toMatchObject({ queue: j.queue, type: j.type, payload: j.payload, priority: j.priority, max_attempts: j.maxAttempts })
+      const due = j.runAt?.getTime() ?? now.getTime() + (j.delayMs ?? 0)
+      expect(o.job.run_at).toBe(new Date(due).toISOString())
+    })
+  })
+
+  it("a batch with keys gives the same jobs as one without", async () => {
+    const plain = await go(t.store.jobEnqueueMany({ jobs: mixed("-p"), now }))
+    const keyed = await go(t.store.jobEnqueueMany({ jobs: mixed("-k", (i) => `key-${i}`), now }))
+    const strip = (j: (typeof plain)[number]["job"]) => ({ ...j, id: 0, queue: j.queue.slice(0, -2), idempotency_key: null })
+    expect(keyed.map((o) => strip(o.job))).toEqual(plain.map((o) => strip(o.job)))
+    expect(keyed.every((o) => !o.duplicate)).toBe(true)
+  })
+
+  it("a queue name the schema refuses rejects the whole keyless batch", async () => {
+    const e = await flip(t.store.jobEnqueueMany({ jobs: [{ type: "ok", queue: "good-q" }, { type: "ok", queue: "Bad Queue" }] }))
+    expect(e.reason).toBe("Validation")
+    const rows = await t.sql<{ n: number }[]>`select count(*)::int as n from jobs where queue = 'good-q'`
+    expect(rows[0]?.n).toBe(0)
   })
 })

@@ -79,12 +79,6 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
     where i.idempotency_key is not null and not exists (select 1 from ins where ins.id = i.id)
     order by 1`
 
-/** The answer of a batch without idempotency keys: ids in request order and the statement's time. */
-export interface PlainEnqueueRow {
-  readonly ids: ReadonlyArray<number>
-  readonly now_ms: number
-}
-
 /** Jobs holding these keys (a duplicate committed by a concurrent statement after ours took its snapshot). */
 export const jobsByKeys = (sql: postgres.Sql, queues: ReadonlyArray<string>, keys: ReadonlyArray<string>) =>
   sql<JobRow[]>`

@@ -1,13 +1,19 @@
 import type postgres from "postgres"
 import { JOBS_CHANNEL } from "../listenJobs.ts"
-import type { PlainEnqueueRow, toEnqueueItem } from "./enqueue.ts"
+import type { toEnqueueItem } from "./enqueue.ts"
 
 type EnqueueItem = ReturnType<typeof toEnqueueItem>
 
+/** The answer of a batch without idempotency keys: ids in request order and the statement's time. */
+export interface PlainEnqueueRow {
+  readonly ids: ReadonlyArray<number>
+  readonly now_ms: number
+}
+
 /**
  * A keyless batch as one array per column. Queues and types travel as distinct names plus a 1-based
- * index per item (their domain checks run once per name, and no string is array-escaped); payloads, already serialized, as one JSON
- * array text (no array-literal escaping on either side); a column every item leaves empty as null.
+ * index per item (their domain checks run once per name, and no string is array-escaped); payloads,
+ * already serialized, as one JSON array text; a column every item leaves empty as null.
  */
 export interface PlainColumns {
   readonly typeNames: ReadonlyArray<string>
