@@ -46,15 +46,18 @@ export const makeContext = (
   }
 }
 
-/** An option parser for an integer within bounds (a bad value is a usage error). */
+/**
+ * An option parser for an integer within bounds (a bad value is a usage error). Bounds are compared
+ * exactly (as BigInt), so a bound of 2^53 (scan ends) is accepted and 2^53 + 1 is not rounded into it.
+ */
 export const intOption =
   (min: number, max: number) =>
   (raw: string): number => {
-    const n = Number(raw)
-    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const text = raw.trim()
+    if (!/^-?\d+$/.test(text) || BigInt(text) < BigInt(min) || BigInt(text) > BigInt(max)) {
       throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`)
     }
-    return n
+    return Number(text)
   }
 
 /** An option parser for a JSON value. */

@@ -67,6 +67,7 @@ describe("connection, output modes and exit codes", () => {
     ["schedules", "create", "x", "--cron", "* * * * *", "--type", "t", "--misfire-policy", "never"],
     ["schedules", "update", "x"],
     ["scans", "create", "x", "--type", "t", "--start", "-1", "--end", "5"],
+    ["scans", "create", "x", "--type", "t", "--start", "0", "--end", "9007199254740993"],
     ["--wat", "stats"]
   ]
   it("exits 2 on usage errors, before calling the master", async () => {
@@ -224,6 +225,10 @@ describe("scans", () => {
     const lines = run.stdout.trimEnd().split("\n")
     expect(lines[0]).toMatch(/^cli-scan {2}\[[#-]{30}\]/)
     expect(lines.at(-1)).toBe(`cli-scan  [${"#".repeat(30)}] 100.0%  5000/5000 units  5 completed  done`)
+  })
+  it("creates a scan that ends at 2^53 exactly", async () => {
+    const created = await cliJson("scans", "create", "cli-top", "--type", "range", "--start", "9007199254740000", "--end", "9007199254740992")
+    expect(created.scan).toMatchObject({ start: 9007199254740000, end: 2 ** 53, total_units: 992 })
   })
 })
 

@@ -3,9 +3,18 @@ import { Schema } from "effect"
 /** An optional wire field: absent, `undefined` or `null` all mean "not given" (SPEC: null means absent). */
 export const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
+/**
+ * A whole number, safe or not: unlike `Schema.isInt` (safe integers only) it accepts 2^53, the
+ * largest scan bound, which a double holds exactly. Callers bound it; every bound used is <= 2^53.
+ */
+export const isWhole = Schema.makeFilter<number>((n) => Number.isInteger(n), {
+  expected: "an integer",
+  toJsonSchema: () => ({ type: "integer" })
+})
+
 /** Integer within inclusive bounds; every bound violation is a 400 before anything happens. */
 export const IntBetween = (minimum: number, maximum: number) =>
-  Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum, maximum }))
+  Schema.Number.check(isWhole, Schema.isBetween({ minimum, maximum }))
 
 /** Queue names are `[a-z0-9_.-]{1,64}`; any well-formed name is a queue. */
 export const QueueName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64}$/))

@@ -7,7 +7,7 @@ export const SCAN_MAX_END = 2 ** 53
 export const DEFAULT_SCAN_BATCH_SIZE = 1000
 
 const ScanName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64}$/))
-const Bound = Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: SCAN_MAX_END }))
+const Bound = IntBetween(0, SCAN_MAX_END)
 
 /** `POST /scans` body; start < end, the batch sizes and the payload's keys are checked by the handler. */
 export const CreateScanRequest = Schema.Struct({

@@ -2,15 +2,11 @@ import { Cause, Exit, Schema } from "effect"
 import { storeError } from "@leasehold/core"
 
 /**
- * Decodes a request part against a contracts schema. Schedule bodies are strict: an unknown field
- * (a misspelt `crn` would otherwise be a silent no-op) is a Validation error like a wrong type.
+ * Decodes a request part against a contracts schema. Unknown fields are ignored, as on every route
+ * (SPEC "Ids and numbers"); known fields of the wrong type are a Validation error.
  */
-export const decodeRequest = <S extends Schema.Codec<unknown, unknown, never, never>>(
-  schema: S,
-  input: unknown,
-  options: { readonly strict: boolean } = { strict: true }
-): S["Type"] => {
-  const exit = Schema.decodeUnknownExit(schema)(input, { onExcessProperty: options.strict ? "error" : "ignore" })
+export const decodeRequest = <S extends Schema.Codec<unknown, unknown, never, never>>(schema: S, input: unknown): S["Type"] => {
+  const exit = Schema.decodeUnknownExit(schema)(input, { onExcessProperty: "ignore" })
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.squash(exit.cause)
   const message = error instanceof Error ? error.message.replace(/\s*\n\s*/g, " ") : "invalid request"

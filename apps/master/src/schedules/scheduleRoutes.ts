@@ -88,7 +88,11 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
   app.get("/:name", async (c) => c.json(reply(await scheduleGet(sql, { name: c.req.param("name") }))))
 
   app.patch("/:name", async (c) => {
-    const patch = decodeRequest(UpdateScheduleRequest, await readJsonBody(c.req.raw))
+    const raw = await readJsonBody(c.req.raw)
+    const patch = decodeRequest(UpdateScheduleRequest, raw)
+    const rename = (raw as { name?: unknown }).name
+    if (rename !== undefined && rename !== null && rename !== c.req.param("name"))
+      throw storeError("Validation", "a schedule's name cannot be changed: create a new schedule and delete this one")
     checkPayload(patch.payload)
     const now = deps.now()
     const row = await scheduleUpdateWith(sql, {
@@ -132,7 +136,7 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
   })
 
   app.get("/:name/preview", async (c) => {
-    const query = decodeRequest(PreviewQuery, c.req.query(), { strict: false })
+    const query = decodeRequest(PreviewQuery, c.req.query())
     const row = await scheduleGet(sql, { name: c.req.param("name") })
     const spec = parseCron(row.cron, row.timezone)
     const fireTimes = nextTicks(spec, deps.now(), query.count ?? PREVIEW_DEFAULT).map(utcTimestamp)
