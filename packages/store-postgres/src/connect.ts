@@ -1,4 +1,5 @@
 import postgres from "postgres"
+import { registerArrayTypes } from "./arrayTypes.ts"
 import { noDelaySocketFactory } from "./noDelaySocket.ts"
 import { parseTimestamptz } from "./parseTimestamptz.ts"
 
@@ -44,9 +45,12 @@ const timestamptzFast = {
   parse: parseTimestamptz
 }
 
-/** Opens a postgres.js pool configured for the store: prepared statements, numeric bigints, quiet notices, TCP_NODELAY. */
-export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql =>
-  postgres(url, {
+/**
+ * Opens a postgres.js pool configured for the store: prepared statements, numeric bigints, quiet notices,
+ * TCP_NODELAY, and no type-lookup query per connection (see `registerArrayTypes`).
+ */
+export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql => {
+  const sql = postgres(url, {
     max: options.max ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
     prepare: true,
@@ -57,6 +61,10 @@ export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql
       ...options.connection
     },
     types: { int8AsNumber, timestamptzFast },
+    fetch_types: false,
     // postgres.js supports a socket factory but its typings omit the option.
     ...({ socket: noDelaySocketFactory() } as object)
   }) as unknown as postgres.Sql
+  registerArrayTypes(sql.options as unknown as Parameters<typeof registerArrayTypes>[0])
+  return sql
+}
