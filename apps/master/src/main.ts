@@ -1,3 +1,4 @@
+import { installProcessGuards } from "@leasehold/core"
 import { ConfigError, parseConfig, usage } from "./config.ts"
 import { makeLogger } from "./http/Logger.ts"
 import { startMaster } from "./startMaster.ts"
@@ -23,6 +24,7 @@ const main = async () => {
     throw e
   }
   const log = makeLogger(config.logLevel)
+  installProcessGuards(log)
   const before = new Set([...process.listeners("SIGTERM"), ...process.listeners("SIGINT")])
   const master = await startMaster(config, { log })
   let firstSignalAt: number | undefined

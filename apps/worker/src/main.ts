@@ -1,3 +1,4 @@
+import { installProcessGuards } from "@leasehold/core"
 import { createWorker } from "./createWorker.ts"
 import { WorkerConfigError, parseWorkerConfig, workerUsage } from "./config.ts"
 import { loadHandlers } from "./loadHandlers.ts"
@@ -21,6 +22,7 @@ const main = async () => {
     throw e
   }
   const log = makeJsonLogger(config.logLevel, { worker_id: config.workerId })
+  installProcessGuards(log)
   const handlers = await loadHandlers(config.handlers)
   const worker = createWorker({
     master: config.master,
