@@ -1,5 +1,7 @@
 import type { JobStoreShape } from "@leasehold/core"
 import type { MasterConfig } from "./config.ts"
+import type { LeasedJob } from "@leasehold/contracts"
+import type { ClientLiveness } from "./http/clientLiveness.ts"
 import type { Logger } from "./http/Logger.ts"
 import type { LeaseWaiters } from "./longPoll/LeaseWaiters.ts"
 import type { Metrics } from "./metrics/Metrics.ts"
@@ -15,4 +17,12 @@ export interface MasterDeps {
   readonly workers: WorkerRegistry
   /** Resolves when the database answers; rejects (with a StoreError) when it does not. */
   readonly ping: () => Promise<void>
+  /** Test seams; absent in production. */
+  readonly seams?: MasterSeams
+}
+
+/** Points where a test can act at an exact moment of a request (absent in production). */
+export interface MasterSeams {
+  /** Between the lease statement's result and the answer (a test disconnects the client here). */
+  readonly afterLease?: (jobs: ReadonlyArray<LeasedJob>, client: ClientLiveness) => Promise<void>
 }

@@ -13,6 +13,7 @@ export interface MasterConfig {
   readonly maxLeaseSeconds: number
   readonly maxBatchSize: number
   readonly sweepIntervalMs: number
+  readonly leaseRepollMs: number
   readonly retentionMs: number
   readonly pruneIntervalMs: number
   readonly poolMax: number
@@ -48,6 +49,7 @@ export const SETTINGS: ReadonlyArray<Setting> = [
   { key: "maxLeaseSeconds", flag: "--max-lease-seconds", env: ["LEASEHOLD_MAX_LEASE_SECONDS"], kind: "int", default: LEASE_SECONDS_MAX, min: LEASE_SECONDS_MIN, max: LEASE_SECONDS_MAX, doc: "largest lease_seconds accepted" },
   { key: "maxBatchSize", flag: "--max-batch-size", env: ["LEASEHOLD_MAX_BATCH_SIZE"], kind: "int", default: DEFAULT_MAX_BATCH_SIZE, min: 1, max: 2 ** 53, doc: "largest scan batch a worker may request" },
   { key: "sweepIntervalMs", flag: "--sweep-interval-ms", env: ["LEASEHOLD_SWEEP_INTERVAL_MS"], kind: "int", default: 5000, min: 100, max: 3_600_000, doc: "how often expired leases are recovered" },
+  { key: "leaseRepollMs", flag: "--lease-repoll-ms", env: ["LEASEHOLD_LEASE_REPOLL_MS"], kind: "int", default: 1000, min: 10, max: 3_600_000, doc: "longest wait of a long-poll between two lease attempts when no notification or due time wakes it" },
   { key: "retentionMs", flag: "--retention", env: ["LEASEHOLD_RETENTION"], kind: "duration", default: 7 * 86_400_000, doc: "finished jobs older than this are deleted: 7d, 12h, 30m, 90s, 500ms (0 = keep forever)" },
   { key: "pruneIntervalMs", flag: "--prune-interval-ms", env: ["LEASEHOLD_PRUNE_INTERVAL_MS"], kind: "int", default: 60_000, min: 100, max: 86_400_000, doc: "how often the pruner runs" },
   { key: "poolMax", flag: "--pool-max", env: ["LEASEHOLD_POOL_MAX"], kind: "int", default: 10, min: 1, max: 1000, doc: "PostgreSQL connections in the pool (plus one for LISTEN)" },

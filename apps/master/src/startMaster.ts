@@ -10,14 +10,14 @@ import { resolveConfig, type MasterConfig } from "./config.ts"
 import { withOutageSettings } from "./databaseUrl.ts"
 import { makeLogger, type Logger } from "./http/Logger.ts"
 import { runStore } from "./http/runStore.ts"
-import { makeLeaseWaiters } from "./longPoll/LeaseWaiters.ts"
+import { makeLeaseWaiters, type LeaseWaiters } from "./longPoll/LeaseWaiters.ts"
 import { withLocalWake } from "./longPoll/localWake.ts"
 import type { Loop } from "./loops/every.ts"
 import { startPruner } from "./loops/pruner.ts"
 import { startSweeper } from "./loops/sweeper.ts"
 import { authEnabled } from "./middleware/auth/auth.ts"
 import { makeMetrics } from "./metrics/Metrics.ts"
-import type { MasterDeps } from "./MasterDeps.ts"
+import type { MasterDeps, MasterSeams } from "./MasterDeps.ts"
 import { makeWorkerRegistry } from "./registry/WorkerRegistry.ts"
 import { loadSchedules, type SchedulesModule } from "./schedulesMount.ts"
 
@@ -31,13 +31,16 @@ export interface RunningMaster {
   readonly config: MasterConfig
   /** Long-polls currently waiting on a queue. */
   readonly waitingOn: (queue: string) => number
+  /** How many long-poll waits ended for each reason (a wake versus a re-poll). */
+  readonly longPollWakes: LeaseWaiters["wakes"]
   /** Graceful stop: no new requests, long-polls answer empty, in-flight requests finish, pool closed. */
   readonly stop: () => Promise<void>
 }
 
-/** Options beside the configuration: where to log. */
+/** Options beside the configuration: where to log, and test seams. */
 export interface StartOptions {
   readonly log?: Logger
+  readonly seams?: MasterSeams
 }
 
 /** Upper bound on waiting for in-flight requests at shutdown: longer than the longest long-poll. */
@@ -82,7 +85,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
         throw cause instanceof StoreError ? cause : classifyError(cause)
       }
     }
-    const deps: MasterDeps = { store, config, log, metrics, waiters, workers, ping }
+    const deps: MasterDeps = { store, config, log, metrics, waiters, workers, ping, seams: options.seams }
 
     const schedules: SchedulesModule | undefined = await loadSchedules({ sql, store, log })
     const app = buildApp(deps, schedules ? { schedules: schedules.routes } : {})
@@ -112,7 +115,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
         await cleanup()
         log.info("master stopped")
       })())
-    return { url, port, host, app, store, config, waitingOn: waiters.waitingOn, stop }
+    return { url, port, host, app, store, config, waitingOn: waiters.waitingOn, longPollWakes: waiters.wakes, stop }
   } catch (e) {
     await cleanup()
     throw e

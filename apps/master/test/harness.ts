@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
-import { startMaster, type RunningMaster } from "../src/startMaster.ts"
+import { startMaster, type RunningMaster, type StartOptions } from "../src/startMaster.ts"
 import type { MasterConfig } from "../src/config.ts"
 import { silentLogger, type Logger } from "../src/http/Logger.ts"
 
@@ -47,10 +47,10 @@ export interface MasterFixture {
 /** Starts a master on its own database (or on `db` when given, for several masters on one database). */
 export const setupMaster = async (
   config: Partial<MasterConfig> = {},
-  options: { readonly db?: TestDatabase; readonly log?: Logger } = {}
+  options: { readonly db?: TestDatabase; readonly log?: Logger; readonly seams?: StartOptions["seams"] } = {}
 ): Promise<MasterFixture> => {
   const db = options.db ?? (await createTestDatabase("lh_master"))
-  const master = await startMaster({ databaseUrl: db.url, port: 0, poolMax: 4, ...config }, { log: options.log ?? silentLogger })
+  const master = await startMaster({ databaseUrl: db.url, port: 0, poolMax: 4, ...config }, { log: options.log ?? silentLogger, seams: options.seams })
   return {
     db,
     master,

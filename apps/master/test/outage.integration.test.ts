@@ -3,7 +3,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { API_BASE } from "@leasehold/contracts"
+import { connect, makePgJobStore } from "@leasehold/store-postgres"
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "@leasehold/tooling"
+import { runStore } from "../src/http/runStore.ts"
 import { startMaster, type RunningMaster } from "../src/startMaster.ts"
 import { silentLogger } from "../src/http/Logger.ts"
 import { eventually, socketCall, type Call } from "./harness.ts"
@@ -18,7 +20,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "leasehold-outage-"))
   port = await freePort()
   pg = await startEmbeddedPostgres({ dataDir, port, persistent: true })
-  master = await startMaster({ databaseUrl: pg.url, port: 0, poolMax: 4, sweepIntervalMs: 200 }, { log: silentLogger })
+  // No fallback re-poll within the test's waits: only a notification can answer the last long-poll.
+  master = await startMaster({ databaseUrl: pg.url, port: 0, poolMax: 4, sweepIntervalMs: 200, leaseRepollMs: 3_600_000 }, { log: silentLogger })
   call = socketCall(master.url)
 })
 afterAll(async () => {
@@ -79,9 +82,13 @@ describe("a database restart during traffic", () => {
       cursor = page.body.next_cursor
     }
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
+    // The LISTEN connection is back: a job enqueued past this master (no local wake) still wakes it.
+    const timeoutsBefore = master!.longPollWakes().timeout
     const woke = call("POST", `${API_BASE}/jobs/lease`, { worker_id: "w2", queues: ["after-outage"], wait_ms: 20_000 })
     await eventually(async () => master!.waitingOn("after-outage") > 0)
-    const job = (await call("POST", `${API_BASE}/jobs`, { type: "t", queue: "after-outage" })).body.job
+    const sql = connect(pg.url, { max: 1 })
+    const { job } = await runStore(makePgJobStore({ sql }).jobEnqueue({ job: { type: "t", queue: "after-outage" } })).finally(() => sql.end({ timeout: 5 }))
     expect((await woke).body.jobs.map((j: any) => j.id)).toEqual([job.id])
+    expect(master!.longPollWakes().timeout).toBe(timeoutsBefore)
   })
 })

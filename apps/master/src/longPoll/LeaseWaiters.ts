@@ -1,10 +1,13 @@
+/** Why a wait ended: a notification, the due-time cap, its own timer, the caller's abort, or shutdown/close. */
+export type WakeReason = "notified" | "due" | "timeout" | "aborted" | "closed"
+
 /** One long-polling lease call waiting for its queues to be notified. */
 export interface Waiter {
   /**
    * Resolves when a notification for one of its queues arrived since the last call (at once if one
-   * already did), after `ms`, on abort, or on shutdown.
+   * already did), after `ms`, on abort, or on shutdown; says which.
    */
-  readonly next: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly next: (ms: number, signal?: AbortSignal) => Promise<WakeReason>
   /** Ends the current wait within `ms` at the latest (a due time learned while already waiting). */
   readonly cap: (ms: number) => void
   readonly close: () => void
@@ -21,13 +24,15 @@ export interface LeaseWaiters {
   readonly shutdown: () => void
   readonly isShuttingDown: () => boolean
   readonly size: () => number
-  /** How many long-polls wait on `queue` (observability and tests). */
+  /** How many long-polls on `queue` are inside a wait right now (not between two lease attempts; tests). */
   readonly waitingOn: (queue: string) => number
+  /** How many waits ended for each reason since start (tells a wake from a re-poll; observability and tests). */
+  readonly wakes: () => Readonly<Record<WakeReason, number>>
 }
 
 interface Entry {
   dirty: boolean
-  wake: (() => void) | undefined
+  wake: ((reason: WakeReason) => void) | undefined
   /** The running wait's timer and when it fires (performance.now() ms). */
   timer: ReturnType<typeof setTimeout> | undefined
   until: number
@@ -36,13 +41,18 @@ interface Entry {
 /** Builds the registry; waking is a map lookup, never a query. */
 export const makeLeaseWaiters = (): LeaseWaiters => {
   const byQueue = new Map<string, Set<Entry>>()
+  const wakes: Record<WakeReason, number> = { notified: 0, due: 0, timeout: 0, aborted: 0, closed: 0 }
   let closing = false
   let count = 0
+  const ended = (reason: WakeReason): WakeReason => {
+    wakes[reason]++
+    return reason
+  }
   const fire = (e: Entry) => {
     e.dirty = true
     const w = e.wake
     e.wake = undefined
-    w?.()
+    w?.(closing ? "closed" : "notified")
   }
   return {
     register: (queues) => {
@@ -55,22 +65,24 @@ export const makeLeaseWaiters = (): LeaseWaiters => {
       }
       return {
         next: (ms, signal) => {
-          if (entry.dirty || closing || signal?.aborted || ms <= 0) {
+          const early: WakeReason | undefined = closing ? "closed" : signal?.aborted ? "aborted" : entry.dirty ? "notified" : ms <= 0 ? "timeout" : undefined
+          if (early) {
             entry.dirty = false
-            return Promise.resolve()
+            return Promise.resolve(ended(early))
           }
-          return new Promise<void>((resolve) => {
-            const done = () => {
+          return new Promise<WakeReason>((resolve) => {
+            const done = (reason: WakeReason) => {
               clearTimeout(entry.timer)
               entry.timer = undefined
-              signal?.removeEventListener("abort", done)
+              signal?.removeEventListener("abort", onAbort)
               entry.wake = undefined
               entry.dirty = false
-              resolve()
+              resolve(ended(reason))
             }
-            entry.timer = setTimeout(done, ms)
+            const onAbort = () => done("aborted")
+            entry.timer = setTimeout(() => done("timeout"), ms)
             entry.until = performance.now() + ms
-            signal?.addEventListener("abort", done, { once: true })
+            signal?.addEventListener("abort", onAbort, { once: true })
             entry.wake = done
           })
         },
@@ -78,7 +90,7 @@ export const makeLeaseWaiters = (): LeaseWaiters => {
           const wake = entry.wake
           if (!wake || performance.now() + ms >= entry.until) return
           clearTimeout(entry.timer)
-          entry.timer = setTimeout(wake, Math.max(0, ms))
+          entry.timer = setTimeout(() => wake("due"), Math.max(0, ms))
           entry.until = performance.now() + ms
         },
         close: () => {
@@ -88,7 +100,7 @@ export const makeLeaseWaiters = (): LeaseWaiters => {
             set?.delete(entry)
             if (set?.size === 0) byQueue.delete(q)
           }
-          entry.wake?.()
+          entry.wake?.("closed")
         }
       }
     },
@@ -105,6 +117,11 @@ export const makeLeaseWaiters = (): LeaseWaiters => {
     },
     isShuttingDown: () => closing,
     size: () => count,
-    waitingOn: (queue) => byQueue.get(queue)?.size ?? 0
+    waitingOn: (queue) => {
+      let n = 0
+      for (const e of byQueue.get(queue) ?? []) if (e.wake) n++
+      return n
+    },
+    wakes: () => ({ ...wakes })
   }
 }

@@ -1,13 +1,15 @@
 import type { LeasedJob } from "@leasehold/contracts"
 import type { LeaseParams } from "@leasehold/core"
 import { runStore } from "../http/runStore.ts"
+import type { MasterConfig } from "../config.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
 
 /**
- * Longest sleep between two lease attempts when nothing wakes the waiter: bounds the delay for a job
- * that becomes due by time when the store's hint is off (clock skew, a missed notification).
+ * Longest sleep between two lease attempts when nothing wakes the waiter (unless the configuration
+ * says otherwise: `leaseRepollMs`): bounds the delay for a job that becomes due by time when the
+ * store's hint is off (clock skew, a missed notification).
  */
-const MAX_SLEEP_MS = 1000
+export const MAX_SLEEP_MS = 1000
 /** Wake just after a job's due time, not just before it. */
 const DUE_MARGIN_MS = 2
 /**
@@ -22,12 +24,13 @@ const LOCKED_RETRY_MS = 10
  * on timeout, on client abort and on shutdown.
  */
 export const leaseWithWait = async (
-  deps: Pick<MasterDeps, "store" | "waiters">,
+  deps: Pick<MasterDeps, "store" | "waiters"> & { readonly config?: Pick<MasterConfig, "leaseRepollMs"> },
   params: LeaseParams,
   waitMs: number,
   signal: AbortSignal | undefined
 ): Promise<ReadonlyArray<LeasedJob>> => {
   const { store, waiters } = deps
+  const repollMs = deps.config?.leaseRepollMs ?? MAX_SLEEP_MS
   if (waitMs <= 0 || !signal || waiters.isShuttingDown()) return runStore(store.jobLeaseAcquire(params))
   const deadline = Date.now() + waitMs
   const waiter = waiters.register(params.queues)
@@ -47,7 +50,7 @@ export const leaseWithWait = async (
         },
         () => {}
       )
-      await waiter.next(Math.min(remaining, MAX_SLEEP_MS), signal)
+      await waiter.next(Math.min(remaining, repollMs), signal)
       if (signal.aborted || waiters.isShuttingDown()) return []
     }
   } finally {

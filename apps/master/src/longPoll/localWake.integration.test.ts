@@ -66,25 +66,28 @@ describe("local wake (no LISTEN round trip for this master's own writes)", () =>
     const q = uniqueQueue()
     const ctl = new AbortController()
     const params = { workerId: "lp", queues: [q], maxJobs: 1, leaseSeconds: 30 }
-    const waiting = leaseWithWait({ store, waiters }, params, 30_000, ctl.signal)
+    // No LISTEN here and no fallback re-poll within the wait: only the local wake can answer before wait_ms.
+    const waiting = leaseWithWait({ store, waiters, config: { leaseRepollMs: 3_600_000 } }, params, 30_000, ctl.signal)
     await eventually(async () => waiters.waitingOn(q) > 0)
     const { job } = await runStore(store.jobEnqueue({ job: { type: "t", queue: q } }))
     const jobs = await waiting
     expect(jobs.map((j) => j.id)).toEqual([job.id])
     expect(waiters.size()).toBe(0)
+    expect(waiters.wakes()).toMatchObject({ notified: 1, timeout: 0, due: 0 })
   })
 })
 
 describe("a long-poll on another master", () => {
   it("still wakes through NOTIFY for a job enqueued here", async () => {
     const a = await setupMaster({}, { db })
-    const b = await setupMaster({}, { db })
+    const b = await setupMaster({ leaseRepollMs: 3_600_000 }, { db })
     try {
       const q = uniqueQueue()
       const waiting = b.http("POST", `${API_BASE}/jobs/lease`, { worker_id: "lp", queues: [q], wait_ms: 30_000 })
       await eventually(async () => b.master.waitingOn(q) > 0)
       const job = (await a.http("POST", `${API_BASE}/jobs`, { type: "t", queue: q })).body.job
       expect((await waiting).body.jobs.map((j: { id: number }) => j.id)).toEqual([job.id])
+      expect(b.master.longPollWakes()).toMatchObject({ notified: 1, timeout: 0 })
     } finally {
       await a.close()
       await b.close()

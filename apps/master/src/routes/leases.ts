@@ -60,6 +60,7 @@ export const workerJobRoutes = (deps: MasterDeps) => {
     workers.touch(b.worker_id)
     const waitMs = b.wait_ms ?? 0
     const jobs = await leaseWithWait(deps, params, waitMs, waitMs > 0 ? client.signal() : undefined)
+    if (deps.seams?.afterLease) await deps.seams.afterLease(jobs, client)
     if (jobs.length > 0 && client.gone()) {
       await releaseAll(deps, b.worker_id, jobs)
       return c.body(null, 499 as never)
