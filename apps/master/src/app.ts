@@ -5,6 +5,7 @@ import { HttpError } from "./http/HttpError.ts"
 import { errorResponse, toErrorResponse } from "./http/errorResponse.ts"
 import { auth } from "./middleware/auth/auth.ts"
 import { httpMetrics } from "./middleware/metrics/httpMetrics.ts"
+import { bulkRoutes } from "./routes/bulk.ts"
 import { jobsRoutes } from "./routes/jobs.ts"
 import { leasesRoutes, workerJobRoutes } from "./routes/leases.ts"
 import { scansRoutes } from "./routes/scans.ts"
@@ -24,6 +25,7 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
   api.use("/schedules/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
   api.use("/schedules", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
   api.route("/jobs", workerJobRoutes(deps))
+  api.route("/jobs/bulk", bulkRoutes(deps))
   api.route("/jobs", jobsRoutes(deps))
   api.route("/leases", leasesRoutes(deps))
   api.route("/scans", scansRoutes(deps))

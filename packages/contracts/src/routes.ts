@@ -13,6 +13,8 @@ export const Routes = {
   jobRelease: (id: number | string) => `/jobs/${id}/release`,
   jobRetry: (id: number | string) => `/jobs/${id}/retry`,
   jobCancel: (id: number | string) => `/jobs/${id}/cancel`,
+  jobsBulkRetry: "/jobs/bulk/retry",
+  jobsBulkCancel: "/jobs/bulk/cancel",
   leases: "/leases",
   leasesAck: "/leases/ack",
   leasesRenew: "/leases/renew",

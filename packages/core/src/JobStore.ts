@@ -1,6 +1,7 @@
 import { Context, type Effect } from "effect"
 import type {
   AckResult,
+  BulkResult,
   Job,
   JobStatus,
   LeaseInfo,
@@ -97,6 +98,19 @@ export interface NewScan {
   readonly maxAttempts?: number | undefined
 }
 
+/** Which jobs a bulk operation on a filter touches (at least one field; the master checks). */
+export interface BulkFilterParams {
+  readonly queue?: string | undefined
+  readonly status?: JobStatus | undefined
+  readonly type?: string | undefined
+}
+
+/** A bulk operation on a filter; `dryRun` counts what would change and changes nothing. */
+export interface BulkMatchingParams extends Clocked {
+  readonly filter: BulkFilterParams
+  readonly dryRun?: boolean | undefined
+}
+
 /** Stats without the worker count, which the registry supplies. */
 export interface StoreStats {
   readonly queues: Record<string, QueueStats>
@@ -137,6 +151,17 @@ export interface JobStoreShape {
   readonly jobCancel: (p: { readonly id: number } & Clocked) => Effect.Effect<Job, StoreError>
   /** Admin retry from failed, cancelled or retrying: pending, run_at now, attempts 0. */
   readonly jobRetry: (p: { readonly id: number } & Clocked) => Effect.Effect<Job, StoreError>
+  /**
+   * Admin retry of many ids, set-based: one result per id in request order (`not_found`,
+   * `invalid_transition`); a repeated id is acted on once and reports the same result each time.
+   */
+  readonly jobRetryMany: (p: { readonly ids: ReadonlyArray<number> } & Clocked) => Effect.Effect<ReadonlyArray<BulkResult>, StoreError>
+  /** Cancel of many ids, with the same answer shape as jobRetryMany. */
+  readonly jobCancelMany: (p: { readonly ids: ReadonlyArray<number> } & Clocked) => Effect.Effect<ReadonlyArray<BulkResult>, StoreError>
+  /** Admin retry of every job matching the filter whose status allows it; answers how many changed (or would). */
+  readonly jobRetryMatching: (p: BulkMatchingParams) => Effect.Effect<number, StoreError>
+  /** Cancel of every job matching the filter whose status allows it; answers how many changed (or would). */
+  readonly jobCancelMatching: (p: BulkMatchingParams) => Effect.Effect<number, StoreError>
   /** The sweeper: expired leases -> retrying (attempts left) or failed, "lease expired" recorded. */
   readonly jobRescueExpired: (p: { readonly limit?: number | undefined } & Clocked) => Effect.Effect<RecoverResponse, StoreError>
   /** Batched outcomes in one transaction; per-item results in request order. */

@@ -4,6 +4,7 @@ import { storeError, type StoreError } from "./errors.ts"
 import { JobStore, type EnqueueOutcome, type JobStoreShape, type NewJob } from "./JobStore.ts"
 import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
 import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
+import { applyAdminEvent, bulkByIds, bulkMatching } from "./memory/memoryBulk.ts"
 import { checkLeaseSeconds, checkNewJob } from "./memory/memoryValidation.ts"
 import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } from "./memory/memoryScans.ts"
 import {
@@ -157,21 +158,18 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
       }),
     jobCancel: (p) =>
       op(() => {
-        const row = findRow(state, p.id)
-        if (isStoreError(row)) return row
-        const next = transitionRow(row, { type: "CANCEL" }, clockOf(p))
+        const next = applyAdminEvent(state, p.id, "CANCEL", clockOf(p))
         return isStoreError(next) ? next : toJob(next)
       }),
     jobRetry: (p) =>
       op(() => {
-        const now = clockOf(p)
-        const row = findRow(state, p.id)
-        if (isStoreError(row)) return row
-        const next = transitionRow(row, { type: "RETRY" }, now)
-        if (isStoreError(next)) return next
-        next.runAt = now
-        return toJob(next)
+        const next = applyAdminEvent(state, p.id, "RETRY", clockOf(p))
+        return isStoreError(next) ? next : toJob(next)
       }),
+    jobRetryMany: (p) => op(() => bulkByIds(state, p.ids, "RETRY", clockOf(p))),
+    jobCancelMany: (p) => op(() => bulkByIds(state, p.ids, "CANCEL", clockOf(p))),
+    jobRetryMatching: (p) => op(() => bulkMatching(state, p, "RETRY", clockOf(p))),
+    jobCancelMatching: (p) => op(() => bulkMatching(state, p, "CANCEL", clockOf(p))),
     jobRescueExpired: (p) =>
       op(() => {
         const now = clockOf(p)

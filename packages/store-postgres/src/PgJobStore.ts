@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import type postgres from "postgres"
 import { DEFAULT_MAX_BATCH_SIZE } from "@leasehold/contracts"
 import { JobStore, type JobStoreShape } from "@leasehold/core"
+import { makeBulkOps } from "./makeBulkOps.ts"
 import { makeJobOps } from "./makeJobOps.ts"
 import { makeReadOps } from "./makeReadOps.ts"
 
@@ -23,7 +24,7 @@ export const makePgJobStore = (options: PgJobStoreOptions): JobStoreShape => {
     backoff: { baseMs: options.retryBaseMs ?? 1_000, capMs: options.retryCapMs ?? 3_600_000 },
     serverMaxBatchSize: options.serverMaxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
   }
-  return { ...makeJobOps(settings), ...makeReadOps(settings) }
+  return { ...makeJobOps(settings), ...makeReadOps(settings), ...makeBulkOps(settings) }
 }
 
 /** Effect wiring of the store. */

@@ -1,6 +1,9 @@
 import { Schema } from "effect"
 import {
   AckRequest,
+  BulkCountResponse,
+  BulkIdsResponse,
+  BulkRequest,
   AckResponse,
   CompleteRequest,
   CreateScanRequest,
@@ -50,6 +53,7 @@ export interface Operation {
 }
 
 const Status = Schema.Struct({ status: Schema.String })
+const BulkResponse = Schema.Union([BulkIdsResponse, BulkCountResponse])
 const W: ReadonlyArray<Role> = ["worker"]
 const P: ReadonlyArray<Role> = ["producer"]
 const PW: ReadonlyArray<Role> = ["producer", "worker"]
@@ -64,6 +68,8 @@ export const OPERATIONS: ReadonlyArray<Operation> = [
   { method: "get", path: "/jobs/{id}", summary: "Read one job", tag: "Operators", ok: { status: 200, schema: JobResponse }, errors: [400, 401, 403, 404, 503], roles: PW },
   { method: "post", path: "/jobs/{id}/retry", summary: "Retry a failed, cancelled or retrying job now", tag: "Operators", ok: { status: 200, schema: JobResponse }, errors: [400, 401, 403, 404, 409, 503], roles: A },
   { method: "post", path: "/jobs/{id}/cancel", summary: "Cancel a pending, retrying or processing job", tag: "Operators", ok: { status: 200, schema: JobResponse }, errors: [400, 401, 403, 404, 409, 503], roles: A },
+  { method: "post", path: "/jobs/bulk/retry", summary: "Retry many jobs: by ids (per-id results) or by filter (a count; dry_run counts only)", tag: "Operators", body: BulkRequest, ok: { status: 200, schema: BulkResponse }, errors: [400, 401, 403, 503], roles: A },
+  { method: "post", path: "/jobs/bulk/cancel", summary: "Cancel many jobs: by ids (per-id results) or by filter (a count; dry_run counts only)", tag: "Operators", body: BulkRequest, ok: { status: 200, schema: BulkResponse }, errors: [400, 401, 403, 503], roles: A },
   { method: "post", path: "/jobs/lease", summary: "Lease jobs, optionally long-polling up to wait_ms", tag: "Workers", body: LeaseRequest, ok: { status: 200, schema: LeaseResponse }, errors: [400, 401, 403, 503], roles: W },
   { method: "post", path: "/jobs/{id}/renew", summary: "Extend a live lease", tag: "Workers", body: RenewRequest, ok: { status: 200, schema: RenewResponse }, errors: lease, roles: W },
   { method: "post", path: "/jobs/{id}/complete", summary: "Complete a leased job (idempotent per token)", tag: "Workers", body: CompleteRequest, ok: { status: 200, schema: JobResponse }, errors: lease, roles: W },

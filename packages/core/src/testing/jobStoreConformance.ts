@@ -1,5 +1,6 @@
 import { describe } from "vitest"
 import { adminSuite } from "./conformance/adminSuite.ts"
+import { bulkSuite } from "./conformance/bulkSuite.ts"
 import { enqueueSuite } from "./conformance/enqueueSuite.ts"
 import { leaseSuite } from "./conformance/leaseSuite.ts"
 import { modelSuite } from "./conformance/modelSuite.ts"
@@ -23,6 +24,7 @@ export const jobStoreConformance = (name: string, makeStore: () => Promise<Confo
     leaseSuite(makeStore)
     outcomeSuite(makeStore)
     adminSuite(makeStore)
+    bulkSuite(makeStore)
     readSuite(makeStore)
     scanSuite(makeStore)
     modelSuite(makeStore)

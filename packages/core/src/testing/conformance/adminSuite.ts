@@ -6,10 +6,10 @@ import { FAR_FUTURE, failsWith, helpers, ms, run, testClock, unique, useStore, t
 const proof = (job: LeasedJob) => ({ id: job.id, workerId: job.worker_id!, leaseToken: job.lease_token })
 
 /** Puts a fresh job into `status` through legal operations; answers it and its last lease. */
-const jobIn = async (store: JobStoreShape, status: JobStatus, clock: TestClock) => {
+export const jobIn = async (store: JobStoreShape, status: JobStatus, clock: TestClock, where: { queue?: string; type?: string } = {}) => {
   const h = helpers(() => store)
-  const queue = unique("q")
-  const job = await h.enqueue({ type: "t", queue }, clock.now())
+  const queue = where.queue ?? unique("q")
+  const job = await h.enqueue({ type: where.type ?? "t", queue }, clock.now())
   if (status === "pending") return { job, lease: undefined }
   const lease = await h.leaseOne({ queues: [queue], now: clock.now() })
   const p = { ...proof(lease), now: clock.now() }
@@ -21,7 +21,8 @@ const jobIn = async (store: JobStoreShape, status: JobStatus, clock: TestClock) 
   return { job, lease }
 }
 
-const STATUSES: ReadonlyArray<JobStatus> = ["pending", "processing", "retrying", "completed", "failed", "cancelled"]
+/** Every status a job reaches through the operations of the port. */
+export const STATUSES: ReadonlyArray<JobStatus> = ["pending", "processing", "retrying", "completed", "failed", "cancelled"]
 
 /** Operator actions: cancel, admin retry, and the sweeper's rescue of expired leases. */
 export const adminSuite = (makeStore: MakeStore): void =>
