@@ -6,6 +6,8 @@ import { IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc33
 export const MAX_PAYLOAD_BYTES = 1024 * 1024
 /** Request bodies above this are 413. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024
+/** JSON bodies nested deeper than this many arrays/objects are 400 (payloads and results included). */
+export const MAX_JSON_DEPTH = 128
 /** Jobs per `POST /jobs/batch`. */
 export const MAX_BATCH_JOBS = 10_000
 /** delay_ms bound: one year. */

@@ -22,11 +22,34 @@ export const QueueName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64
 /** Job type (the handler name), 1..200 chars. */
 export const JobType = Schema.String.check(Schema.isBetweenLength(1, 200))
 
-/** RFC 3339 timestamp with any offset, as accepted from clients. */
-export const Rfc3339 = Schema.String.check(
-  Schema.isPattern(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/),
-  Schema.makeFilter<string>((s) => !Number.isNaN(Date.parse(s)) || "invalid date")
-)
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/
+/** The earliest and latest instants a client timestamp may name (years 0001..9999 UTC, as RFC 3339 writes them). */
+export const TIMESTAMP_MIN_MS = -62135596800000
+export const TIMESTAMP_MAX_MS = 253402300799999
+
+/**
+ * Why an RFC 3339 text is not a real instant in range, or undefined when it is. `Date.parse` rolls
+ * 2020-02-30 over to March 1st, so the date and time fields are checked against the calendar first.
+ */
+export const rfc3339Problem = (s: string): string | undefined => {
+  const m = RFC3339.exec(s)
+  if (!m) return "expected an RFC 3339 timestamp such as 2030-01-01T10:00:00Z"
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number]
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0
+  if (year < 1 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return `${s} is not a date on the calendar`
+  if (m[9] !== undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return `${s} has an impossible UTC offset`
+  const ms = Date.parse(s.replace(" ", "T"))
+  if (Number.isNaN(ms)) return `${s} is not a valid timestamp`
+  if (ms < TIMESTAMP_MIN_MS || ms > TIMESTAMP_MAX_MS) return `${s} is outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z`
+  return undefined
+}
+
+/** RFC 3339 timestamp with any offset, as accepted from clients: a real calendar instant in years 0001..9999. */
+export const Rfc3339 = Schema.String.check(Schema.makeFilter<string>((s) => rfc3339Problem(s) ?? true, { expected: "an RFC 3339 timestamp" }))
+
+/** Text that is not only whitespace (worker ids). */
+export const isNotBlank = Schema.makeFilter<string>((s) => /\S/.test(s) || "must not be blank (only whitespace)", { expected: "a non-blank string" })
 
 /** A UTC timestamp as we emit it: RFC 3339 with `Z`. */
 export const UtcTimestamp = Schema.String

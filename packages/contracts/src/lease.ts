@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { LeasedJob } from "./job.ts"
-import { IntBetween, JobType, JsonValue, QueueName, UtcTimestamp, opt } from "./fields.ts"
+import { IntBetween, JobType, JsonValue, QueueName, UtcTimestamp, isNotBlank, opt } from "./fields.ts"
 import { Job } from "./job.ts"
 
 /** Lease duration bounds in seconds (SPEC: 1..86400). */
@@ -13,7 +13,7 @@ export const WAIT_MS_MAX = 30_000
 /** The server's default ceiling for carved scan batches. */
 export const DEFAULT_MAX_BATCH_SIZE = 1_000_000
 
-const WorkerIdField = Schema.String.check(Schema.isBetweenLength(1, 200))
+const WorkerIdField = Schema.String.check(Schema.isBetweenLength(1, 200), isNotBlank)
 const TokenField = Schema.String.check(Schema.isBetweenLength(1, 200))
 const LeaseSeconds = IntBetween(LEASE_SECONDS_MIN, LEASE_SECONDS_MAX)
 

@@ -31,17 +31,35 @@ export const errorCode = (cause: unknown): string | undefined => {
   return typeof code === "string" ? code : undefined
 }
 
-/** Maps a driver error to the store's typed error once, at the boundary; SQL text never leaks into messages. */
+/** Our own words for the data errors a request can still meet in the database (the API validates first). */
+const VALIDATION_MESSAGES: Record<string, string> = {
+  "22021": "a text value contains a character the database cannot store (NUL or invalid UTF-8)",
+  "22P05": "a JSON value contains \\u0000 (NUL), which the database cannot store",
+  "22P02": "a value is not in a valid format",
+  "22007": "a timestamp is not valid",
+  "22008": "a timestamp is out of range (years 0001..9999)",
+  "22003": "a number is out of range",
+  "22001": "a text value is too long",
+  "23514": "a value breaks a rule of the data model (out of range or inconsistent)"
+}
+
+/** The message a client may see: never the driver's text, which can quote SQL, constraints or values. */
+const ownMessage = (reason: StoreErrorReason, code: string, cause: unknown): string => {
+  if (reason === "Unavailable") return "database unavailable"
+  if (reason === "Conflict") return "conflicts with an existing record"
+  if (reason !== "Validation") return "internal store error"
+  const raised = (cause as { message?: unknown })?.message
+  // The lease statement raises this one itself (migration 0002) with our own wording.
+  if (code === "22023" && typeof raised === "string" && raised.startsWith("requested_batch_size ")) return raised
+  return VALIDATION_MESSAGES[code] ?? "a value is not valid"
+}
+
+/** Maps a driver error to the store's typed error once, at the boundary; driver and SQL text never reach messages. */
 export const classifyError = (cause: unknown): StoreError => {
   if (cause instanceof StoreError) return cause
   const code = errorCode(cause) ?? ""
   const reason = reasonOf(code)
-  const message =
-    reason === "Validation" || reason === "Conflict"
-      ? ((cause as { message?: string }).message ?? reason)
-      : reason === "Unavailable"
-        ? "database unavailable"
-        : "internal store error"
+  const message = ownMessage(reason, code, cause)
   return new StoreError({
     reason,
     message,

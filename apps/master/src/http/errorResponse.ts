@@ -18,6 +18,13 @@ export const errorResponse = json
 const isStoreError = (e: unknown): e is StoreError =>
   e instanceof StoreError || (typeof e === "object" && e !== null && (e as { _tag?: unknown })._tag === "StoreError")
 
+/** Store details may carry the SQLSTATE for logs and retries; the client never sees it. */
+const withoutSqlstate = (details: unknown): unknown => {
+  if (typeof details !== "object" || details === null || !("sqlstate" in details)) return details
+  const { sqlstate: _, ...rest } = details as Record<string, unknown>
+  return Object.keys(rest).length > 0 ? rest : undefined
+}
+
 /** Turns anything thrown by a handler into the SPEC error envelope; a 500 never leaks its cause. */
 export const toErrorResponse = (err: unknown, log: Logger, context: Record<string, unknown> = {}): Response => {
   if (err instanceof HttpError) return json(err.code, err.message, err.details)
@@ -28,7 +35,7 @@ export const toErrorResponse = (err: unknown, log: Logger, context: Record<strin
       return json("internal", "internal error")
     }
     if (code === "unavailable") return json("unavailable", "the database is unavailable, retry later")
-    return json(code, err.message, err.details)
+    return json(code, err.message, withoutSqlstate(err.details))
   }
   const status = (err as { status?: unknown })?.status
   if (status === 413) return json("payload_too_large", "request body too large")

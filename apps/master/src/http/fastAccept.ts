@@ -12,6 +12,8 @@ const absent = (v: unknown) => v === undefined || v === null
 const str = (v: unknown, min: number, max: number) => typeof v === "string" && v.length >= min && v.length <= max
 const int = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
 const QUEUE = /^[a-z0-9_.-]{1,64}$/
+const NOT_BLANK = /\S/
+const workerId = (v: unknown) => str(v, 1, 200) && NOT_BLANK.test(v as string)
 
 /** One `POST /jobs` body or batch item, in its common shape (no run_at: the schema checks dates). */
 export const fastEnqueueItem = (v: unknown): boolean =>
@@ -36,7 +38,7 @@ export const fastAckItem = (v: unknown): boolean =>
 
 /** A whole `/leases/ack` body. */
 export const fastAckRequest = (v: unknown): boolean => {
-  if (!isObj(v) || !str(v.worker_id, 1, 200) || !Array.isArray(v.items) || v.items.length < 1 || v.items.length > 10_000) return false
+  if (!isObj(v) || !workerId(v.worker_id) || !Array.isArray(v.items) || v.items.length < 1 || v.items.length > 10_000) return false
   for (const item of v.items) if (!fastAckItem(item)) return false
   return true
 }
@@ -55,7 +57,7 @@ const typeList = (v: unknown, max: number): boolean => {
 /** A whole `POST /jobs/lease` body. */
 export const fastLeaseRequest = (v: unknown): boolean =>
   isObj(v) &&
-  str(v.worker_id, 1, 200) &&
+  workerId(v.worker_id) &&
   (absent(v.queues) || queueList(v.queues, 100)) &&
   (absent(v.types) || typeList(v.types, 1000)) &&
   (absent(v.max_jobs) || int(v.max_jobs, 1, MAX_JOBS_MAX)) &&

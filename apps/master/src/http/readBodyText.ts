@@ -3,6 +3,16 @@ import type { Context } from "hono"
 import { MAX_BODY_BYTES } from "@leasehold/contracts"
 import { HttpError } from "./HttpError.ts"
 
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+/** Decodes strictly: invalid UTF-8 is a 400, not text silently changed to U+FFFD. */
+const decodeUtf8 = (body: Buffer): string => {
+  try {
+    return utf8.decode(body)
+  } catch {
+    throw new HttpError("validation_error", "request body is not valid UTF-8")
+  }
+}
+
 const tooLarge = () => new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`)
 
 /** Reads Node's request stream straight into one buffer, stopping at the limit (no web-stream detour). */
@@ -49,8 +59,8 @@ export const readBodyText = async (c: Context): Promise<string> => {
   if (declared > MAX_BODY_BYTES) throw tooLarge()
   const incoming = (c.env as { incoming?: IncomingMessage & { rawBody?: Buffer } } | undefined)?.incoming
   if (incoming && incoming.method !== "GET" && !incoming.readableEnded && incoming.rawBody === undefined)
-    return (await readIncoming(incoming)).toString("utf8")
-  if (incoming?.rawBody) return incoming.rawBody.toString("utf8")
+    return decodeUtf8(await readIncoming(incoming))
+  if (incoming?.rawBody) return decodeUtf8(incoming.rawBody)
   const text = await c.req.text()
   if (text.length > MAX_BODY_BYTES && Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge()
   return text

@@ -1,7 +1,14 @@
 import { Result, Schema } from "effect"
 import type { Context } from "hono"
 import { badRequest } from "./HttpError.ts"
+import { jsonTextProblem } from "./jsonTextProblem.ts"
 import { readBodyText } from "./readBodyText.ts"
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** Why a plain text value (query value, path segment) cannot be stored, or undefined. */
+export const textProblem = (s: string): string | undefined =>
+  s.includes("\u0000") ? "contains NUL (\\u0000)" : LONE_SURROGATE.test(s) ? "contains a lone UTF-16 surrogate" : undefined
 
 /** A precompiled decoder: returns the decoded value or throws a 400 naming what is wrong. */
 export type Decoder<A> = (input: unknown, where?: string) => A
@@ -25,9 +32,11 @@ export const checker = <S extends Schema.Top & Schema.ConstraintDecoder<unknown>
   }
 }
 
-/** Parses a JSON body text; empty or malformed JSON is a 400. */
+/** Parses a JSON body text; empty, malformed, too deep or unstorable JSON (see jsonTextProblem) is a 400. */
 export const parseJson = (text: string): unknown => {
   if (text.length === 0) throw badRequest("request body must be JSON")
+  const problem = jsonTextProblem(text)
+  if (problem !== undefined) throw badRequest(`invalid body: ${problem}`)
   try {
     return JSON.parse(text)
   } catch {
@@ -41,8 +50,12 @@ export const readJson = async (c: Context): Promise<unknown> => parseJson(await 
 /** Reads and decodes the JSON body against a precompiled decoder. */
 export const readBody = async <A>(c: Context, decode: Decoder<A>): Promise<A> => decode(await readJson(c))
 
-/** Decodes the query string against a precompiled decoder. */
-export const readQuery = <A>(c: Context, decode: Decoder<A>): A => decode(c.req.query(), "query")
+/** Decodes the query string against a precompiled decoder; NUL or lone surrogates in a value are a 400. */
+export const readQuery = <A>(c: Context, decode: Decoder<A>): A => {
+  const query = c.req.query()
+  for (const [name, value] of Object.entries(query)) if (textProblem(value)) throw badRequest(`invalid query: ${name} ${textProblem(value)}`)
+  return decode(query, "query")
+}
 
 /** A positive integer path parameter (job ids); anything else is a 400. */
 export const intParam = (c: Context, name: string): number => {

@@ -48,6 +48,8 @@ export const workerJobRoutes = (deps: MasterDeps) => {
     const started = performance.now()
     const raw = await readJson(c)
     const b = fastLeaseRequest(raw) ? (raw as LeaseBody) : decodeLease(raw)
+    if (b.requested_batch_size != null && b.requested_batch_size > config.maxBatchSize)
+      throw badRequest(`requested_batch_size must be within 1..${config.maxBatchSize} (the server's max batch size)`)
     const params = {
       workerId: b.worker_id,
       queues: b.queues ?? DEFAULT_QUEUES,

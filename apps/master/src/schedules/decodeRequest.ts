@@ -12,13 +12,3 @@ export const decodeRequest = <S extends Schema.Codec<unknown, unknown, never, ne
   const message = error instanceof Error ? error.message.replace(/\s*\n\s*/g, " ") : "invalid request"
   throw storeError("Validation", message)
 }
-
-/** The JSON body of a request; malformed or missing JSON is a Validation error. */
-export const readJsonBody = async (request: Request): Promise<unknown> => {
-  const text = await request.text()
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw storeError("Validation", "malformed JSON body")
-  }
-}

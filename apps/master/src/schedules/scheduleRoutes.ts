@@ -1,5 +1,5 @@
 import type postgres from "postgres"
-import { Hono } from "hono"
+import { Hono, type Context } from "hono"
 import { Schema } from "effect"
 import { CreateScheduleRequest, MAX_PAYLOAD_BYTES, UpdateScheduleRequest } from "@leasehold/contracts"
 import { storeError } from "@leasehold/core"
@@ -15,7 +15,8 @@ import {
   type ScheduleRow
 } from "@leasehold/store-postgres/schedules"
 import { nextTickAfter, nextTicks, parseCron } from "./cronSpec.ts"
-import { decodeRequest, readJsonBody } from "./decodeRequest.ts"
+import { textProblem, readJson } from "../http/validate.ts"
+import { decodeRequest } from "./decodeRequest.ts"
 
 /** Defaults of a new schedule (SPEC: timezone UTC, queue default, max_attempts 3; misfire skip). */
 const DEFAULTS = { timezone: "UTC", queue: "default", max_attempts: 3, misfire_policy: "skip", backfill_limit: 10 } as const
@@ -31,6 +32,14 @@ const checkPayload = (payload: unknown) => {
   if (payload !== undefined && payload !== null && Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES) {
     throw storeError("PayloadTooLarge", `payload exceeds ${MAX_PAYLOAD_BYTES} bytes`)
   }
+}
+
+/** The `{name}` path segment; text the database cannot store is a 400, not a driver error. */
+const nameParam = (c: Context): string => {
+  const name = c.req.param("name") ?? ""
+  const problem = textProblem(name)
+  if (problem) throw storeError("Validation", `invalid path: the schedule name ${problem}`)
+  return name
 }
 
 /** Recomputes a schedule's next run from its cron, zone and enabled flag (validating the first two). */
@@ -65,7 +74,7 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
   app.get("/", async (c) => c.json({ schedules: (await scheduleList(sql)).map(scheduleToWire) }))
 
   app.post("/", async (c) => {
-    const body = decodeRequest(CreateScheduleRequest, await readJsonBody(c.req.raw))
+    const body = decodeRequest(CreateScheduleRequest, await readJson(c))
     checkPayload(body.payload)
     const now = deps.now()
     const fields = withNextRun(
@@ -85,18 +94,18 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
     return c.json(reply(await scheduleInsert(sql, { name: body.name, fields, now })), 201)
   })
 
-  app.get("/:name", async (c) => c.json(reply(await scheduleGet(sql, { name: c.req.param("name") }))))
+  app.get("/:name", async (c) => c.json(reply(await scheduleGet(sql, { name: nameParam(c) }))))
 
   app.patch("/:name", async (c) => {
-    const raw = await readJsonBody(c.req.raw)
+    const raw = await readJson(c)
     const patch = decodeRequest(UpdateScheduleRequest, raw)
     const rename = (raw as { name?: unknown }).name
-    if (rename !== undefined && rename !== null && rename !== c.req.param("name"))
+    if (rename !== undefined && rename !== null && rename !== nameParam(c))
       throw storeError("Validation", "a schedule's name cannot be changed: create a new schedule and delete this one")
     checkPayload(patch.payload)
     const now = deps.now()
     const row = await scheduleUpdateWith(sql, {
-      name: c.req.param("name"),
+      name: nameParam(c),
       now,
       change: (current) => {
         const merged = { ...fieldsOf(current) } as { -readonly [K in keyof ScheduleFields]: ScheduleFields[K] }
@@ -110,14 +119,14 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
   })
 
   app.delete("/:name", async (c) => {
-    await scheduleDelete(sql, { name: c.req.param("name") })
+    await scheduleDelete(sql, { name: nameParam(c) })
     return c.body(null, 204)
   })
 
   app.post("/:name/pause", async (c) => {
     const now = deps.now()
     const row = await scheduleUpdateWith(sql, {
-      name: c.req.param("name"),
+      name: nameParam(c),
       now,
       change: (current) => ({ ...fieldsOf(current), enabled: false, next_run_at: null })
     })
@@ -127,7 +136,7 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
   app.post("/:name/resume", async (c) => {
     const now = deps.now()
     const row = await scheduleUpdateWith(sql, {
-      name: c.req.param("name"),
+      name: nameParam(c),
       now,
       change: (current) =>
         current.enabled ? { ...fieldsOf(current), next_run_at: current.next_run_at } : withNextRun({ ...fieldsOf(current), enabled: true }, now)
@@ -137,7 +146,7 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
 
   app.get("/:name/preview", async (c) => {
     const query = decodeRequest(PreviewQuery, c.req.query())
-    const row = await scheduleGet(sql, { name: c.req.param("name") })
+    const row = await scheduleGet(sql, { name: nameParam(c) })
     const spec = parseCron(row.cron, row.timezone)
     const fireTimes = nextTicks(spec, deps.now(), query.count ?? PREVIEW_DEFAULT).map(utcTimestamp)
     return c.json({ fire_times: fireTimes })

@@ -1,10 +1,10 @@
 import type postgres from "postgres"
 import { Hono } from "hono"
-import { ERROR_STATUS, errorEnvelope, type ErrorCode } from "@leasehold/contracts"
-import { STORE_ERROR_CODE, StoreError, type JobStoreShape, type StoreErrorReason } from "@leasehold/core"
+import type { JobStoreShape } from "@leasehold/core"
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
 import { connect, makePgJobStore, migrate } from "@leasehold/store-postgres"
-import type { Logger } from "../http/Logger.ts"
+import { silentLogger, type Logger } from "../http/Logger.ts"
+import { toErrorResponse } from "../http/errorResponse.ts"
 
 /** A settable clock shared by several scheduler instances. */
 export const makeClock = (start: Date) => {
@@ -25,20 +25,11 @@ export const makeTestLogger = () => {
   return { log, problems }
 }
 
-const CODE: Record<StoreErrorReason, ErrorCode> = STORE_ERROR_CODE
-
-/** Mounts routes the way the master does: under the API base, StoreErrors mapped to the envelope. */
+/** Mounts routes the way the master does: under the API base, errors mapped by the master's one mapping. */
 export const mountLikeMaster = (routes: Hono): Hono => {
   const app = new Hono()
   app.route("/api/v1/schedules", routes)
-  app.onError((err) => {
-    const code = err instanceof StoreError ? CODE[err.reason] : "internal"
-    const details = err instanceof StoreError ? err.details : undefined
-    return new Response(JSON.stringify(errorEnvelope(code, err.message, details)), {
-      status: ERROR_STATUS[code],
-      headers: { "content-type": "application/json" }
-    })
-  })
+  app.onError((err) => toErrorResponse(err, silentLogger))
   return app
 }
 
