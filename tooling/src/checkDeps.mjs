@@ -10,9 +10,10 @@ const allowed = {
   "@leasehold/contracts": [],
   "@leasehold/core": ["@leasehold/contracts", "@leasehold/tooling"],
   "@leasehold/store-postgres": ["@leasehold/contracts", "@leasehold/core", "@leasehold/tooling"],
-  "@leasehold/tooling": []
+  "@leasehold/embedded-postgres": [],
+  "@leasehold/tooling": ["@leasehold/embedded-postgres"]
 }
-const appAllowed = ["@leasehold/contracts", "@leasehold/core", "@leasehold/store-postgres", "@leasehold/tooling"]
+const appAllowed = ["@leasehold/contracts", "@leasehold/core", "@leasehold/store-postgres", "@leasehold/embedded-postgres", "@leasehold/tooling"]
 
 const dirs = ["packages", "apps"].flatMap((d) =>
   existsSync(join(root, d)) ? readdirSync(join(root, d)).map((n) => join(root, d, n)) : []

@@ -4,7 +4,6 @@ import { serve } from "@hono/node-server"
 import type { Hono } from "hono"
 import { StoreError, type JobStoreShape } from "@leasehold/core"
 import { classifyError, connect, listenJobs, makePgJobStore, migrate } from "@leasehold/store-postgres"
-import type { EmbeddedServer } from "@leasehold/tooling"
 import { buildApp } from "./app.ts"
 import { resolveConfig, type MasterConfig } from "./config.ts"
 import { withOutageSettings } from "./databaseUrl.ts"
@@ -59,11 +58,18 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     if (!databaseUrl) {
       const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), config.dataDir)
       log.info("no database URL given: starting an embedded PostgreSQL", { data_dir: dataDir })
-      const { startEmbeddedPostgres } = await import("@leasehold/tooling")
-      const embedded: EmbeddedServer = await startEmbeddedPostgres({ dataDir, persistent: true })
+      const { startEmbeddedPostgres } = await import("@leasehold/embedded-postgres")
+      const embedded = await startEmbeddedPostgres({ dataDir, persistent: true })
       cleanups.push(() => embedded.stop())
       databaseUrl = embedded.url
-      log.info("embedded PostgreSQL running", { data_dir: dataDir, port: embedded.port })
+      if (embedded.relocatedFrom)
+        log.warn("the data directory is behind a private folder the postgres OS user cannot enter; the data lives elsewhere, kept across restarts", {
+          requested_data_dir: embedded.relocatedFrom.requested,
+          private_folder: embedded.relocatedFrom.blockedBy,
+          data_dir: embedded.dataDir,
+          remedy: "to keep it elsewhere, pass --data-dir in a folder others can traverse"
+        })
+      log.info("embedded PostgreSQL running", { data_dir: embedded.dataDir, port: embedded.port })
     }
     const sql = connect(withOutageSettings(databaseUrl), { max: config.poolMax, application: "leasehold-master" })
     cleanups.push(() => sql.end({ timeout: 5 }))

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -85,6 +85,40 @@ describe("without a database URL", () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("in a private (0700) folder, as root too: the server is reachable, the data survives a restart, the log says where it lives", async () => {
+    const home = mkdtempSync(join(tmpdir(), "leasehold-private-"))
+    const dataDir = join(home, ".leasehold", "pg")
+    const warnings: Array<Record<string, unknown>> = []
+    const infos: Array<Record<string, unknown>> = []
+    const log = {
+      ...silentLogger,
+      info: (msg: string, f?: Record<string, unknown>) => void infos.push({ msg, ...f }),
+      warn: (msg: string, f?: Record<string, unknown>) => void warnings.push({ msg, ...f })
+    }
+    let actual: string | undefined
+    try {
+      const first = await startMaster({ dataDir, port: 0 }, { log })
+      const id = (await socketCall(first.url)("POST", `${API_BASE}/jobs`, { type: "t", queue: "private" })).body.job.id
+      await first.stop()
+      actual = infos.find((l) => l.msg === "embedded PostgreSQL running")?.data_dir as string
+      if (process.getuid?.() === 0) {
+        expect(warnings).toContainEqual(expect.objectContaining({ requested_data_dir: dataDir, private_folder: home, data_dir: actual }))
+        expect(actual.startsWith(dataDir)).toBe(false)
+      } else expect(actual).toBe(dataDir)
+      expect(existsSync(join(actual, "PG_VERSION"))).toBe(true)
+      expect(statSync(home).mode & 0o777).toBe(0o700)
+      const second = await startMaster({ dataDir, port: 0 }, { log: silentLogger })
+      try {
+        expect((await socketCall(second.url)("GET", `${API_BASE}/jobs/${id}`)).body.job.queue).toBe("private")
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+      if (actual && !actual.startsWith(home)) rmSync(actual, { recursive: true, force: true })
     }
   })
 })

@@ -1,4 +1,3 @@
 export * from "./embedded.ts"
-export * from "./freePort.ts"
 export * from "./server.ts"
 export * from "./testDatabase.ts"

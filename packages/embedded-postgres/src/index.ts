@@ -1,0 +1,4 @@
+export * from "./EmbeddedPostgresError.ts"
+export * from "./freePort.ts"
+export * from "./nativeBinaries.ts"
+export * from "./startEmbeddedPostgres.ts"

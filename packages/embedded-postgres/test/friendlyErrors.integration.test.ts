@@ -1,0 +1,69 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { EmbeddedPostgresError, installedBinaries, startEmbeddedPostgres, type NativeBinaries } from "../src/index.ts"
+
+let dir: string
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "leasehold-errors-"))
+  chmodSync(dir, 0o755)
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Fails the test on any unhandled 'error' event or rejection while `fn` runs (they would end the master). */
+const withoutUnhandled = async <A>(fn: () => Promise<A>) => {
+  const seen: Array<unknown> = []
+  const record = (e: unknown) => seen.push(e)
+  process.on("uncaughtException", record)
+  process.on("unhandledRejection", record)
+  try {
+    return await fn()
+  } finally {
+    await new Promise((r) => setImmediate(r))
+    process.removeListener("uncaughtException", record)
+    process.removeListener("unhandledRejection", record)
+    expect(seen).toEqual([])
+  }
+}
+
+describe("what cannot work says cause and remedy, never a raw EACCES stack", () => {
+  it("binaries that cannot be executed: a typed error naming the program, the cause and the remedy", async () => {
+    const native = join(dir, "native")
+    mkdirSync(join(native, "bin"), { recursive: true })
+    for (const name of ["initdb", "postgres"]) writeFileSync(join(native, "bin", name), "#!/bin/sh\nexit 0\n", { mode: 0o644 })
+    const binaries: NativeBinaries = { ...installedBinaries(), dir: native, initdb: join(native, "bin/initdb"), postgres: join(native, "bin/postgres") }
+    const error = await withoutUnhandled(() =>
+      startEmbeddedPostgres({ dataDir: join(dir, "data-a"), binaries, sharedRoot: join(dir, "shared") }).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+    )
+    expect(error).toBeInstanceOf(EmbeddedPostgresError)
+    const message = (error as Error).message
+    expect(message).toContain(join(native, "bin/initdb"))
+    expect(message).toContain("EACCES")
+    expect(message).toMatch(/Remedy: .*--database-url/)
+    expect(message).not.toMatch(/\n\s+at /)
+  })
+
+  it.runIf(process.getuid?.() === 0)("as root, a private data folder with no usable shared place: a typed error naming both and the remedy", async () => {
+    const home = mkdtempSync(join(tmpdir(), "leasehold-private-"))
+    const blocker = join(dir, "a-file")
+    writeFileSync(blocker, "")
+    try {
+      const error = await withoutUnhandled(() =>
+        startEmbeddedPostgres({ dataDir: join(home, "pg"), sharedRoot: join(blocker, "lib") }).then(
+          () => undefined,
+          (e: unknown) => e
+        )
+      )
+      expect(error).toBeInstanceOf(EmbeddedPostgresError)
+      const message = (error as Error).message
+      expect(message).toContain(`behind the private folder ${home}`)
+      expect(message).toMatch(/Remedy: pass --data-dir in a folder that user can reach, run as a normal user, or point the master at your own PostgreSQL with --database-url/)
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+})
