@@ -40,7 +40,8 @@ export const installedBinaries = (): NativeBinaries => {
  * The user's own folders are never touched.
  */
 export const binariesFor = (installed: NativeBinaries, user: OsUser, sharedRoot: string): NativeBinaries => {
-  if (blockingAncestor(installed.postgres, user) === undefined) return installed
+  const blockedBy = blockingAncestor(installed.postgres, user)
+  if (blockedBy === undefined) return installed
   const target = join(sharedRoot, `pg-${installed.version}-${platform()}-${arch()}`)
   if (existsSync(join(target, "bin", "postgres"))) return at(target, installed.version)
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`
@@ -57,7 +58,7 @@ export const binariesFor = (installed: NativeBinaries, user: OsUser, sharedRoot:
     throw new EmbeddedPostgresError(
       "binaries",
       `the PostgreSQL binaries in ${installed.dir} are not reachable by the '${user.name}' OS user PostgreSQL runs as ` +
-        `(a parent folder is private), and copying them to ${target} failed: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        `(they are behind the private folder ${blockedBy}), and copying them to ${target} failed: ${cause instanceof Error ? cause.message : String(cause)}. ` +
         `Remedy: run as a normal user, or put the checkout in a folder others can traverse, ${GENERAL_REMEDY}.`,
       { cause }
     )

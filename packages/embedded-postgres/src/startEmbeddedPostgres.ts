@@ -65,8 +65,8 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
   const requested = resolve(options.dataDir)
   const installed = options.binaries ?? installedBinaries()
   const user: OsUser | undefined = process.getuid?.() === 0 ? await postgresOsUser() : undefined
-  const bin = user ? binariesFor(installed, user, sharedRoot) : installed
   const choice = user ? dataDirFor(requested, user, sharedRoot) : { dir: requested }
+  const bin = user ? binariesFor(installed, user, sharedRoot) : installed
   if (!user) mkdirSync(requested, { recursive: true })
   const run: RunAs = { ...(user ? { user } : {}), cwd: bin.dir, onLog }
   if (!existsSync(join(choice.dir, "PG_VERSION"))) await initialise(bin, choice.dir, run)
