@@ -9,6 +9,7 @@ import { resolveConfig, type MasterConfig } from "./config.ts"
 import { withOutageSettings } from "./databaseUrl.ts"
 import { makeLogger, type Logger } from "./http/Logger.ts"
 import { runStore } from "./http/runStore.ts"
+import { DEFAULT_SOCKET_LIMITS, applySocketLimits, socketServerOptions, type SocketLimits } from "./http/socketLimits.ts"
 import { makeLeaseWaiters, type LeaseWaiters } from "./longPoll/LeaseWaiters.ts"
 import { withLocalWake } from "./longPoll/localWake.ts"
 import type { Loop } from "./loops/every.ts"
@@ -100,7 +101,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     const host = open ? "127.0.0.1" : config.host ?? "0.0.0.0"
     if (open && config.host && config.host !== "127.0.0.1")
       log.warn("no tokens configured: ignoring --host and binding to 127.0.0.1 only", { requested_host: config.host })
-    const { server, port } = await listen(app, host, config.port)
+    const { server, port } = await listen(app, host, config.port, options.socketLimits ?? DEFAULT_SOCKET_LIMITS)
     const loops: Array<Loop> = [startSweeper(deps)]
     const pruner = startPruner(deps)
     if (pruner) loops.push(pruner)
@@ -128,10 +129,11 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
   }
 }
 
-const listen = (app: Hono, hostname: string, port: number) =>
+const listen = (app: Hono, hostname: string, port: number, limits: SocketLimits) =>
   new Promise<{ server: Server; port: number }>((ok, fail) => {
-    const server = serve({ fetch: app.fetch, hostname, port }, (info) => ok({ server, port: info.port })) as Server
-    server.keepAliveTimeout = 65_000
+    const serverOptions = socketServerOptions(limits)
+    const server = serve({ fetch: app.fetch, hostname, port, serverOptions }, (info) => ok({ server, port: info.port })) as Server
+    applySocketLimits(server, limits)
     server.once("error", fail)
   })
 
