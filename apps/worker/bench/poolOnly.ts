@@ -19,7 +19,7 @@ const leased = (t: number): LeasedJob => {
     id: next++, queue: "default", type: "noop", payload: null, status: "processing", priority: 0, run_at: iso,
     attempts: 1, max_attempts: 25, worker_id: "pool", lease_expires_at: new Date(t + 30_000).toISOString(),
     last_error: null, errors: [], result: null, idempotency_key: null, scan: null, created_at: iso, updated_at: iso,
-    completed_at: null, lease_token: "token", renew_after: new Date(t + 15_000).toISOString()
+    completed_at: null, workflow_id: null, key: null, depends_on: [], lease_token: "token", renew_after: new Date(t + 15_000).toISOString()
   }
 }
 const client: MasterClientShape = {

@@ -12,6 +12,7 @@ export const ListJobsQuery = Schema.Struct({
   status: Schema.optional(JobStatus),
   type: Schema.optional(JobType),
   worker_id: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 200))),
+  workflow_id: Schema.optional(IntString(1, Number.MAX_SAFE_INTEGER)),
   limit: Schema.optional(IntString(1, 500)),
   cursor: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 100)))
 })
@@ -44,6 +45,7 @@ export type RecoverResponse = typeof RecoverResponse.Type
 
 /** Counts of one queue by status. */
 export const QueueStats = Schema.Struct({
+  blocked: Schema.Number,
   pending: Schema.Number,
   processing: Schema.Number,
   retrying: Schema.Number,

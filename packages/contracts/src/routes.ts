@@ -24,5 +24,10 @@ export const Routes = {
   schedules: "/schedules",
   schedule: (name: string) => `/schedules/${encodeURIComponent(name)}`,
   scans: "/scans",
-  scan: (name: string) => `/scans/${encodeURIComponent(name)}`
+  scan: (name: string) => `/scans/${encodeURIComponent(name)}`,
+  workflows: "/workflows",
+  workflow: (id: number | string) => `/workflows/${id}`,
+  workflowJobs: (id: number | string) => `/workflows/${id}/jobs`,
+  workflowCancel: (id: number | string) => `/workflows/${id}/cancel`,
+  workflowRetry: (id: number | string) => `/workflows/${id}/retry`
 } as const

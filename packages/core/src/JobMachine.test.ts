@@ -13,7 +13,10 @@ const EVENTS = {
   LEASE_EXPIRED: { type: "LEASE_EXPIRED" },
   RELEASE: { type: "RELEASE" },
   CANCEL: { type: "CANCEL" },
-  RETRY: { type: "RETRY" }
+  RETRY: { type: "RETRY" },
+  DEPENDENCIES_MET: { type: "DEPENDENCIES_MET" },
+  DEPENDENCY_FAILED: { type: "DEPENDENCY_FAILED" },
+  REOPEN: { type: "REOPEN" }
 } as const satisfies Record<string, JobMachineEvent>
 type EventName = keyof typeof EVENTS
 type Outcome = readonly [JobStatus, number] | null
@@ -25,6 +28,20 @@ const none = [null, null] as const
 
 /** Expected outcome of every status x event, with attempts left (1 of 3) and exhausted (3 of 3). */
 const TABLE: Record<JobStatus, Row> = {
+  blocked: {
+    LEASE: none,
+    LEASE_OF_EXPIRED: none,
+    COMPLETE: none,
+    FAIL_RETRYABLE: none,
+    FAIL_FATAL: none,
+    LEASE_EXPIRED: none,
+    RELEASE: none,
+    CANCEL: [["cancelled", 1], ["cancelled", 3]],
+    RETRY: none,
+    DEPENDENCIES_MET: [["pending", 1], ["pending", 3]],
+    DEPENDENCY_FAILED: [["cancelled", 1], ["cancelled", 3]],
+    REOPEN: none
+  },
   pending: {
     LEASE: [["processing", 2], ["processing", 4]],
     LEASE_OF_EXPIRED: [["processing", 2], ["processing", 4]],
@@ -34,7 +51,10 @@ const TABLE: Record<JobStatus, Row> = {
     LEASE_EXPIRED: none,
     RELEASE: none,
     CANCEL: [["cancelled", 1], ["cancelled", 3]],
-    RETRY: none
+    RETRY: none,
+    DEPENDENCIES_MET: none,
+    DEPENDENCY_FAILED: none,
+    REOPEN: none
   },
   processing: {
     LEASE: none,
@@ -45,7 +65,10 @@ const TABLE: Record<JobStatus, Row> = {
     LEASE_EXPIRED: [["retrying", 1], ["failed", 3]],
     RELEASE: [["pending", 0], ["pending", 2]],
     CANCEL: [["cancelled", 1], ["cancelled", 3]],
-    RETRY: none
+    RETRY: none,
+    DEPENDENCIES_MET: none,
+    DEPENDENCY_FAILED: none,
+    REOPEN: none
   },
   retrying: {
     LEASE: [["processing", 2], ["processing", 4]],
@@ -56,7 +79,10 @@ const TABLE: Record<JobStatus, Row> = {
     LEASE_EXPIRED: none,
     RELEASE: none,
     CANCEL: [["cancelled", 1], ["cancelled", 3]],
-    RETRY: [["pending", 0], ["pending", 0]]
+    RETRY: [["pending", 0], ["pending", 0]],
+    DEPENDENCIES_MET: none,
+    DEPENDENCY_FAILED: none,
+    REOPEN: none
   },
   completed: {
     LEASE: none,
@@ -67,7 +93,10 @@ const TABLE: Record<JobStatus, Row> = {
     LEASE_EXPIRED: none,
     RELEASE: none,
     CANCEL: none,
-    RETRY: none
+    RETRY: none,
+    DEPENDENCIES_MET: none,
+    DEPENDENCY_FAILED: none,
+    REOPEN: none
   },
   failed: {
     LEASE: none,
@@ -78,7 +107,10 @@ const TABLE: Record<JobStatus, Row> = {
     LEASE_EXPIRED: none,
     RELEASE: none,
     CANCEL: none,
-    RETRY: [["pending", 0], ["pending", 0]]
+    RETRY: [["pending", 0], ["pending", 0]],
+    DEPENDENCIES_MET: none,
+    DEPENDENCY_FAILED: none,
+    REOPEN: [["blocked", 0], ["blocked", 0]]
   },
   cancelled: {
     LEASE: none,
@@ -89,7 +121,10 @@ const TABLE: Record<JobStatus, Row> = {
     LEASE_EXPIRED: none,
     RELEASE: none,
     CANCEL: none,
-    RETRY: [["pending", 0], ["pending", 0]]
+    RETRY: [["pending", 0], ["pending", 0]],
+    DEPENDENCIES_MET: none,
+    DEPENDENCY_FAILED: none,
+    REOPEN: [["blocked", 0], ["blocked", 0]]
   }
 }
 
@@ -105,7 +140,7 @@ describe("JobMachine", () => {
   it("covers every status and every event type", () => {
     expect(Object.keys(TABLE).sort()).toEqual([...JOB_STATUSES].sort())
     expect(new Set(Object.values(EVENTS).map((e) => e.type))).toEqual(new Set(JOB_EVENT_TYPES))
-    expect(cases).toHaveLength(6 * 9 * 2)
+    expect(cases).toHaveLength(7 * 12 * 2)
   })
 
   it.each(cases)("$status + $name with $label -> $expected", ({ status, name, context, expected }) => {
@@ -159,7 +194,7 @@ describe("JobMachine", () => {
     expect(reached.map(([s, a]) => `${s}:${a}`).sort()).toEqual(
       [
         "pending:0", "pending:1", "processing:1", "processing:2", "retrying:1", "completed:1", "completed:2",
-        "failed:1", "failed:2", "cancelled:0", "cancelled:1", "cancelled:2"
+        "failed:1", "failed:2", "cancelled:0", "cancelled:1", "cancelled:2", "blocked:0"
       ].sort()
     )
   })

@@ -16,6 +16,9 @@ export type JobMachineEvent =
   | { readonly type: "RELEASE" }
   | { readonly type: "CANCEL" }
   | { readonly type: "RETRY" }
+  | { readonly type: "DEPENDENCIES_MET" }
+  | { readonly type: "DEPENDENCY_FAILED" }
+  | { readonly type: "REOPEN" }
 
 /** The event names, for tables and generators. */
 export const JOB_EVENT_TYPES: ReadonlyArray<JobMachineEvent["type"]> = [
@@ -25,12 +28,20 @@ export const JOB_EVENT_TYPES: ReadonlyArray<JobMachineEvent["type"]> = [
   "LEASE_EXPIRED",
   "RELEASE",
   "CANCEL",
-  "RETRY"
+  "RETRY",
+  "DEPENDENCIES_MET",
+  "DEPENDENCY_FAILED",
+  "REOPEN"
 ]
 
 const attemptsLeft = (context: JobMachineContext) => context.attempts < context.maxAttempts
 
-/** The job lifecycle of SPEC.md; pure (no timers, no IO), the oracle every store agrees with. */
+/**
+ * The job lifecycle of SPEC.md; pure (no timers, no IO), the oracle every store agrees with. A workflow job
+ * with dependencies starts `blocked`; DEPENDENCY_FAILED is what a failed or cancelled dependency sends under
+ * `on_dependency_failure: cancel` (under `run` a finished dependency counts as met instead); REOPEN is a
+ * workflow retry (or the retry of a dependency) bringing a failed or cancelled job back while it still waits.
+ */
 export const JobMachine = setup({
   types: {
     context: {} as JobMachineContext,
@@ -54,6 +65,13 @@ export const JobMachine = setup({
   initial: "pending",
   context: ({ input }) => ({ attempts: input.attempts, maxAttempts: input.maxAttempts }),
   states: {
+    blocked: {
+      on: {
+        DEPENDENCIES_MET: { target: "pending" },
+        DEPENDENCY_FAILED: { target: "cancelled" },
+        CANCEL: { target: "cancelled" }
+      }
+    },
     pending: {
       on: {
         LEASE: { target: "processing", actions: "countAttempt" },
@@ -79,10 +97,16 @@ export const JobMachine = setup({
     },
     completed: { type: "final" },
     failed: {
-      on: { RETRY: { target: "pending", actions: "resetAttempts" } }
+      on: {
+        RETRY: { target: "pending", actions: "resetAttempts" },
+        REOPEN: { target: "blocked", actions: "resetAttempts" }
+      }
     },
     cancelled: {
-      on: { RETRY: { target: "pending", actions: "resetAttempts" } }
+      on: {
+        RETRY: { target: "pending", actions: "resetAttempts" },
+        REOPEN: { target: "blocked", actions: "resetAttempts" }
+      }
     }
   }
 })

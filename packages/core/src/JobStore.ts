@@ -81,6 +81,7 @@ export interface ListJobsParams {
   readonly status?: JobStatus | undefined
   readonly type?: string | undefined
   readonly workerId?: string | undefined
+  readonly workflowId?: number | undefined
   readonly limit: number
   /** Opaque cursor from a previous page; a malformed one fails with reason Validation. */
   readonly cursor?: string | undefined
@@ -147,7 +148,7 @@ export interface JobStoreShape {
   readonly jobFailIfLeased: (p: FailParams) => Effect.Effect<Job, StoreError>
   /** Give the job back (pending, attempt not counted). */
   readonly jobReleaseIfLeased: (p: LeaseProofParams) => Effect.Effect<Job, StoreError>
-  /** Cancel from pending, retrying or processing. */
+  /** Cancel from blocked, pending, retrying or processing (a workflow job's dependents settle with it). */
   readonly jobCancel: (p: { readonly id: number } & Clocked) => Effect.Effect<Job, StoreError>
   /** Admin retry from failed, cancelled or retrying: pending, run_at now, attempts 0. */
   readonly jobRetry: (p: { readonly id: number } & Clocked) => Effect.Effect<Job, StoreError>

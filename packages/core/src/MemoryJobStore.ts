@@ -70,6 +70,7 @@ const insertJob = (state: MemoryState, job: NewJob, now: Date): EnqueueOutcome =
 }
 
 const emptyQueueStats = (): { -readonly [K in keyof QueueStats]: QueueStats[K] } => ({
+  blocked: 0,
   pending: 0,
   processing: 0,
   retrying: 0,

@@ -1,10 +1,11 @@
 import { Layer } from "effect"
 import type postgres from "postgres"
 import { DEFAULT_MAX_BATCH_SIZE } from "@leasehold/contracts"
-import { JobStore, type JobStoreShape } from "@leasehold/core"
+import { JobStore, WorkflowStore, type JobStoreShape, type WorkflowStoreShape } from "@leasehold/core"
 import { makeBulkOps } from "./makeBulkOps.ts"
 import { makeJobOps } from "./makeJobOps.ts"
 import { makeReadOps } from "./makeReadOps.ts"
+import { makeWorkflowOps } from "./makeWorkflowOps.ts"
 
 /** Options of the PostgreSQL store. */
 export interface PgJobStoreOptions {
@@ -27,8 +28,14 @@ export const makePgJobStore = (options: PgJobStoreOptions): JobStoreShape => {
   return { ...makeJobOps(settings), ...makeReadOps(settings), ...makeBulkOps(settings) }
 }
 
+/** The PostgreSQL implementation of the WorkflowStore port (unblocking itself lives in the job store's writes). */
+export const makePgWorkflowStore = (options: Pick<PgJobStoreOptions, "sql">): WorkflowStoreShape => makeWorkflowOps(options.sql)
+
 /** Effect wiring of the store. */
 export const PgJobStore = {
   /** Provides JobStore from a pool the caller owns (and closes). */
-  layer: (options: PgJobStoreOptions): Layer.Layer<JobStore> => Layer.succeed(JobStore, makePgJobStore(options))
+  layer: (options: PgJobStoreOptions): Layer.Layer<JobStore> => Layer.succeed(JobStore, makePgJobStore(options)),
+  /** Provides WorkflowStore from a pool the caller owns. */
+  layerWorkflows: (options: Pick<PgJobStoreOptions, "sql">): Layer.Layer<WorkflowStore> =>
+    Layer.succeed(WorkflowStore, makePgWorkflowStore(options))
 }

@@ -10,6 +10,8 @@ import { leaseJobs } from "./queries/lease.ts"
 import { completeJob, failJob, releaseJob, renewJob, type Backoff, type OutcomeRow } from "./queries/outcomes.ts"
 import { ackMany, renewMany, type ItemOutcome } from "./queries/batches.ts"
 import { cancelJob, rescueExpired, retryJob, type AdminRow } from "./queries/admin.ts"
+import { getJob } from "./queries/reads.ts"
+import { withDependencies } from "./queries/workflowLeases.ts"
 
 /** Settings shared by the store's operations. */
 export interface StoreSettings {
@@ -116,7 +118,8 @@ export const makeJobOps = (s: StoreSettings) => {
             now: p.now ?? null
           })
         )
-        return rows.map(toLeasedJob)
+        const leased = rows.map(toLeasedJob)
+        return rows.some((r) => r.workflow_id !== null) ? yield* run(() => withDependencies(sql, leased)) : leased
       }),
     jobRenewIfLeased: (p) =>
       Effect.gen(function* () {
@@ -151,7 +154,12 @@ export const makeJobOps = (s: StoreSettings) => {
     jobCancel: ({ id, now }) =>
       Effect.flatMap(run(() => cancelJob(sql, id, now ?? null)), (rows) => adminResult(id, "cancel", rows)),
     jobRetry: ({ id, now }) =>
-      Effect.flatMap(run(() => retryJob(sql, id, now ?? null)), (rows) => adminResult(id, "retry", rows)),
+      Effect.flatMap(run(() => retryJob(sql, id, now ?? null)), (rows) =>
+        Effect.flatMap(adminResult(id, "retry", rows), (job) =>
+          // a workflow job may have been reopened as blocked after the statement's own answer was formed
+          job.workflow_id === null ? Effect.succeed(job) : Effect.map(run(() => getJob(sql, id)), (r) => (r[0] ? toJob(r[0]) : job))
+        )
+      ),
     jobRescueExpired: ({ limit, now }) =>
       Effect.map(run(() => rescueExpired(sql, limit ?? RESCUE_DEFAULT_LIMIT, now ?? null)), (rows) => ({
         retried: rows[0]?.retried ?? 0,
@@ -172,7 +180,7 @@ export const makeJobOps = (s: StoreSettings) => {
         const failures = yield* run(() => ackMany(sql, workerId, input, now ?? null, backoff))
         const results = items.map((it): AckResult => ({ job_id: it.jobId, ok: true }))
         for (const f of failures) {
-          if (f.outcome !== "already") results[f.i - 1] = { job_id: Number(f.id), ok: false, error: itemError(f.outcome, Number(f.id)) }
+          if (f.i !== null && f.outcome !== null && f.outcome !== "already") results[f.i - 1] = { job_id: Number(f.id), ok: false, error: itemError(f.outcome, Number(f.id)) }
         }
         return results
       }),

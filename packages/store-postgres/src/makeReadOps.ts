@@ -5,12 +5,15 @@ import { run } from "./run.ts"
 import { iso, toJob } from "./rows.ts"
 import { getJob, listJobs, listLeases, nextLeasableAt, queueCounts } from "./queries/reads.ts"
 import { pruneFinished } from "./queries/admin.ts"
+import { pruneWorkflows } from "./queries/workflows.ts"
 import { getScan, insertScan, listScans, setScanPaused, type ScanRow } from "./queries/scans.ts"
 import { listWorkers, touchWorker } from "./queries/workers.ts"
 import type { StoreSettings } from "./makeJobOps.ts"
 
 /** Prune deletes at most this many rows per call so one call never holds locks for long. */
 const PRUNE_DEFAULT_LIMIT = 10_000
+/** Whole workflows deleted per call (each with all its jobs: at most 10,000 per request, so a few per call). */
+const PRUNE_WORKFLOWS_PER_CALL = 10
 
 /** Opaque keyset cursor: base64url of "j:<last id>". */
 export const encodeCursor = (id: number): string => Buffer.from(`j:${id}`).toString("base64url")
@@ -82,6 +85,7 @@ const validateScan = (scan: NewScan, serverMax: number) => {
 }
 
 const emptyStats = (): QueueStats => ({
+  blocked: 0,
   pending: 0,
   processing: 0,
   retrying: 0,
@@ -115,6 +119,7 @@ export const makeReadOps = ({ sql, serverMaxBatchSize }: StoreSettings) => {
             status: p.status ?? null,
             type: p.type ?? null,
             workerId: p.workerId ?? null,
+            workflowId: p.workflowId ?? null,
             afterId,
             limit: p.limit
           })
@@ -151,7 +156,11 @@ export const makeReadOps = ({ sql, serverMaxBatchSize }: StoreSettings) => {
         }))
       ),
     jobPruneFinished: ({ before, limit }) =>
-      Effect.map(run(() => pruneFinished(sql, before, limit ?? PRUNE_DEFAULT_LIMIT)), (rows) => rows[0]?.n ?? 0),
+      Effect.gen(function* () {
+        const plain = (yield* run(() => pruneFinished(sql, before, limit ?? PRUNE_DEFAULT_LIMIT)))[0]?.n ?? 0
+        const whole = (yield* run(() => pruneWorkflows(sql, before, PRUNE_WORKFLOWS_PER_CALL)))[0]?.n ?? 0
+        return plain + whole
+      }),
     jobNextLeasableAt: ({ queues, types, now }) =>
       queues.length === 0
         ? Effect.succeed(null)

@@ -34,6 +34,11 @@ export interface JobRow {
   readonly last_error: string | null
   readonly errors: ReadonlyArray<JobErrorEntry> | null
   readonly payload: unknown
+  readonly workflow_id: number | string | null
+  readonly key: string | null
+  readonly depends_on: ReadonlyArray<string> | null
+  /** Only selected by reads (see queries/workflows.ts `waitingFor`): a blocked job's unfinished dependencies. */
+  readonly waiting_for?: ReadonlyArray<string> | null
 }
 
 /** Distinct instants remembered by `iso`: a leased batch shares most of its timestamps. */
@@ -78,7 +83,11 @@ export const toJob = (row: JobRow): Job => ({
   scan: row.scan,
   created_at: iso(row.created_at),
   updated_at: iso(row.updated_at),
-  completed_at: isoOrNull(completedAt(row))
+  completed_at: isoOrNull(completedAt(row)),
+  workflow_id: row.workflow_id === null ? null : Number(row.workflow_id),
+  key: row.key,
+  depends_on: row.depends_on ?? [],
+  ...(row.status === "blocked" && row.waiting_for ? { waiting_for: row.waiting_for } : {})
 })
 
 /** What a new job is built from when its row is not read back (see `enqueuePlainColumns`). */
@@ -110,7 +119,10 @@ export const newJob = (id: number, f: NewJobFields, runAtMs: number, nowMs: numb
   scan: null,
   created_at: isoMs(nowMs),
   updated_at: isoMs(nowMs),
-  completed_at: null
+  completed_at: null,
+  workflow_id: null,
+  key: null,
+  depends_on: []
 })
 
 /** A leased row as the lease statement returns it: timestamps as epoch milliseconds. */
@@ -135,6 +147,9 @@ export interface LeaseRow {
   readonly created_at_ms: number
   readonly updated_at_ms: number
   readonly lease_expires_at_ms: number
+  readonly workflow_id: number | string | null
+  readonly key: string | null
+  readonly depends_on: ReadonlyArray<string> | null
 }
 
 /** The job as its new lease holder sees it: with the token, the expiry and when to renew (half-way). */
@@ -158,6 +173,9 @@ export const toLeasedJob = (row: LeaseRow): LeasedJob => ({
   created_at: isoMs(Number(row.created_at_ms)),
   updated_at: isoMs(Number(row.updated_at_ms)),
   completed_at: null,
+  workflow_id: row.workflow_id === null ? null : Number(row.workflow_id),
+  key: row.key,
+  depends_on: row.depends_on ?? [],
   lease_token: row.lease_token,
   renew_after: isoMs(Number(row.lease_expires_at_ms) - row.lease_seconds * 500)
 })

@@ -28,6 +28,18 @@ export interface MemoryRow {
   readonly createdAt: Date
   updatedAt: Date
   completedAt: Date | null
+  /** Set on jobs of a workflow (see memory/memoryWorkflows.ts). */
+  workflow: MemoryWorkflowLink | null
+}
+
+/** A workflow job's place in its graph. */
+export interface MemoryWorkflowLink {
+  readonly id: number
+  readonly key: string
+  readonly dependsOn: ReadonlyArray<string>
+  readonly runOnDependencyFailure: boolean
+  /** delay_ms given at creation: counts from the unblocking. */
+  readonly delayMs: number
 }
 
 /** A scan as the memory store keeps it. */
@@ -95,7 +107,10 @@ export const toJob = (row: MemoryRow): Job => ({
   scan: row.scan,
   created_at: iso(row.createdAt),
   updated_at: iso(row.updatedAt),
-  completed_at: row.completedAt ? iso(row.completedAt) : null
+  completed_at: row.completedAt ? iso(row.completedAt) : null,
+  workflow_id: row.workflow?.id ?? null,
+  key: row.workflow?.key ?? null,
+  depends_on: row.workflow ? [...row.workflow.dependsOn] : []
 })
 
 /** When a holder should renew: half-way through its lease. */
@@ -152,7 +167,8 @@ export const newPendingRow = (
   result: null,
   createdAt: now,
   updatedAt: now,
-  completedAt: null
+  completedAt: null,
+  workflow: null
 })
 
 /** Starts a fresh lease on a row that was just moved to processing. */

@@ -118,7 +118,7 @@ export const toScan = (state: MemoryState, scan: MemoryScan): Scan => {
   let failedUnits = 0
   for (const row of state.rows.values()) {
     if (row.scan !== scan.name) continue
-    batches[row.status]++
+    if (row.status !== "blocked") batches[row.status]++
     if (row.status === "completed") completedUnits += batchUnits(row)
     if (row.status === "failed") failedUnits += batchUnits(row)
   }

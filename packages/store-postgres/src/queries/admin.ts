@@ -5,21 +5,25 @@ import type { JobRow } from "../rows.ts"
 /** `updated`, or `illegal` when the job exists in a status the transition does not start from. */
 export type AdminRow = JobRow & { readonly outcome: "updated" | "illegal" }
 
-/** Cancel from pending, retrying or processing (a live lease is lost with it). */
+/** Cancel from blocked, pending, retrying or processing (a live lease is lost with it); a workflow job's dependents settle. */
 export const cancelJob = (sql: postgres.Sql, id: number, now: Date | null) => sql<AdminRow[]>`
   with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
   upd as (
     update jobs j set status = 'cancelled', updated_at = t.now, completed_at = t.now,
            lease_token = null, lease_expires_at = null, worker_id = null
     from t
-    where j.id = ${id} and j.status in ('pending', 'retrying', 'processing')
+    where j.id = ${id} and j.status in ('blocked', 'pending', 'retrying', 'processing')
     returning j.*
+  ),
+  wf as (
+    select leasehold_workflow_settle(array_agg(u.id order by u.id), (select now from t)) as n
+    from upd u where u.workflow_id is not null and u.status in ('completed', 'failed', 'cancelled') having count(*) > 0
   )
-  select 'updated' as outcome, * from upd
+  select 'updated' as outcome, * from upd where (select count(*) from wf) >= 0
   union all
   select 'illegal', j.* from jobs j where j.id = ${id} and not exists (select 1 from upd)`
 
-/** Admin retry from failed, cancelled or retrying: pending, due now, attempts back to 0. */
+/** Admin retry from failed, cancelled or retrying: pending, due now, attempts back to 0; a workflow job reopens (blocked while it waits) with the dependents its end cancelled. */
 export const retryJob = (sql: postgres.Sql, id: number, now: Date | null) => sql<AdminRow[]>`
   with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
   upd as (
@@ -28,8 +32,12 @@ export const retryJob = (sql: postgres.Sql, id: number, now: Date | null) => sql
     where j.id = ${id} and j.status in ('failed', 'cancelled', 'retrying')
     returning j.*
   ),
-  notified as (select count(pg_notify(${JOBS_CHANNEL}, queue)) as n from upd)
-  select 'updated' as outcome, * from upd where (select n from notified) >= 0
+  notified as (select count(pg_notify(${JOBS_CHANNEL}, queue)) as n from upd),
+  wf as (
+    select leasehold_workflow_reopen(array_agg(u.id), (select now from t)) as n
+    from upd u where u.workflow_id is not null having count(*) > 0
+  )
+  select 'updated' as outcome, * from upd where (select n from notified) >= 0 and (select count(*) from wf) >= 0
   union all
   select 'illegal', j.* from jobs j where j.id = ${id} and not exists (select 1 from upd)`
 
@@ -56,7 +64,11 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
           'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
       from c cross join t
       where j.id = c.id
-      returning j.status, j.queue
+      returning j.id, j.status, j.queue, j.workflow_id
+    ),
+    wf as (
+      select leasehold_workflow_settle(array_agg(u.id order by u.id), (select now from t)) as n
+      from upd u where u.workflow_id is not null and u.status in ('completed', 'failed', 'cancelled') having count(*) > 0
     ),
     notified as (
       select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n
@@ -65,13 +77,14 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
     select count(*) filter (where status = 'retrying')::int as retried,
            count(*) filter (where status = 'failed')::int as failed
     from upd
-    where (select n from notified) >= 0`
+    where (select n from notified) >= 0 and (select count(*) from wf) >= 0`
 
-/** Deletes finished jobs whose completion is older than `before` (a completed job's is its updated_at); returns how many went. */
+/** Deletes finished jobs outside workflows (pruneWorkflows takes those) whose completion is older than `before` (a completed job's is its updated_at); returns how many went. */
 export const pruneFinished = (sql: postgres.Sql, before: Date, limit: number) => sql<{ n: number }[]>`
   with c as (
     select id from jobs
     where status in ('completed', 'failed', 'cancelled') and coalesce(completed_at, updated_at) < ${before}::timestamptz
+      and workflow_id is null
     limit ${limit}
   ),
   del as (delete from jobs j using c where j.id = c.id returning 1)

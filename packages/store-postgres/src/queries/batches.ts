@@ -27,7 +27,8 @@ const firstOfEachJob = (ids: ReadonlyArray<number>): number[] => {
  * the unnested items to jobs by primary key (a nested loop of key probes, whatever plan is cached);
  * each item is a conditional write on (id, processing, token, worker). `status::text` keeps a cached
  * generic plan from walking the whole processing index instead. Only items that did not write come
- * back (request index and why), and only when there are any; every other item succeeded.
+ * back (request index and why), and only when there are any; every other item succeeded (the left join
+ * from `wf`, which settles the workflow jobs that ended, answers one row of nulls when none failed).
  */
 export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArray<AckRow>, now: Date | null, backoff: Backoff) => {
   const hasResults = items.some((it) => it.result !== null && it.result !== undefined)
@@ -43,7 +44,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
   const dupes = firsts.includes(0) ? firsts : null
   const results = hasResults ? sql.json(items.map((it) => it.result ?? null) as never) : null
   if (!anyFailed) return ackCompleted(sql, workerId, ids, toks, dupes, results, now)
-  return sql<{ i: number; id: number; outcome: Exclude<ItemOutcome, "updated"> }[]>`
+  return sql<{ i: number | null; id: number; outcome: Exclude<ItemOutcome, "updated"> | null }[]>`
     with upd as (
       update jobs j set
         status = case when x.outcome = 'completed' then 'completed'::job_status
@@ -74,7 +75,11 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
       ) x
       where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}
-      returning x.i, x.id, x.tok, x.outcome
+      returning x.i, x.id, x.tok, x.outcome, j.workflow_id, j.status
+    ),
+    wf as (
+      select leasehold_workflow_settle(array_agg(u.id order by u.id), coalesce(${now}::timestamptz, now())) as n
+      from upd u where u.workflow_id is not null and u.status in ('completed', 'failed', 'cancelled') having count(*) > 0
     ),
     answers as (
       select x.i, x.id,
@@ -92,7 +97,9 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
       ) x
       where (select count(*) from upd) < ${items.length}::int
     )
-    select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
+    select a.i::int as i, a.id, a.outcome
+    from (select count(*) from wf) settled left join answers a on a.outcome <> 'updated'
+    order by a.i`
 }
 
 /**
@@ -108,7 +115,7 @@ const ackCompleted = (
   results: unknown,
   now: Date | null
 ) =>
-  sql<{ i: number; id: number; outcome: Exclude<ItemOutcome, "updated"> }[]>`
+  sql<{ i: number | null; id: number; outcome: Exclude<ItemOutcome, "updated"> | null }[]>`
     with upd as (
       update jobs j set status = 'completed',
              updated_at = coalesce(${now}::timestamptz, now()), completed_token = j.lease_token,
@@ -118,7 +125,11 @@ const ackCompleted = (
         with ordinality as x(id, tok, first, i)
       where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}
-      returning x.i, x.id, x.tok
+      returning x.i, x.id, x.tok, j.workflow_id
+    ),
+    wf as (
+      select leasehold_workflow_settle(array_agg(u.id order by u.id), coalesce(${now}::timestamptz, now())) as n
+      from upd u where u.workflow_id is not null having count(*) > 0
     ),
     answers as (
       select x.i, x.id,
@@ -132,7 +143,9 @@ const ackCompleted = (
       from unnest(${ids as number[]}::bigint[], ${toks as string[]}::uuid[]) with ordinality as x(id, tok, i)
       where (select count(*) from upd) < ${ids.length}::int
     )
-    select a.i::int as i, a.id, a.outcome from answers a where a.outcome <> 'updated' order by a.i`
+    select a.i::int as i, a.id, a.outcome
+    from (select count(*) from wf) settled left join answers a on a.outcome <> 'updated'
+    order by a.i`
 
 /**
  * Renews every item in ONE statement (primary-key probes); only items that did not renew come back unrenewed.

@@ -79,6 +79,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
     )
     select r.id, r.queue, r.type, r.payload, r.status, r.priority, r.attempts, r.max_attempts, r.worker_id,
            r.last_error, r.errors, r.result, r.idempotency_key, r.scan, r.lease_token, ${p.leaseSeconds}::int as lease_seconds,
+           r.workflow_id, r.key, r.depends_on,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
            (date_part('epoch', r.created_at) * 1e6)::int8 / 1000 as created_at_ms,
            (date_part('epoch', r.updated_at) * 1e6)::int8 / 1000 as updated_at_ms,

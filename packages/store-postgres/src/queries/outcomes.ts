@@ -25,6 +25,10 @@ export interface Backoff {
   readonly capMs: number
 }
 
+// Every statement that ends a job settles the dependents of the workflow jobs it ended, in its own
+// transaction, through its `wf` CTE (leasehold_workflow_settle, migration 0030). A statement that ended no
+// workflow job never calls it (the HAVING), so plain jobs pay one `workflow_id is not null` test per row.
+
 /** Complete if this token holds the job; the same token completing again finds `already`. completed_at is derived (rows.ts). */
 export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unknown }) => sql<OutcomeRow[]>`
   with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
@@ -35,8 +39,12 @@ export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unk
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
     returning j.*
+  ),
+  wf as (
+    select leasehold_workflow_settle(array_agg(u.id order by u.id), (select now from t)) as n
+    from upd u where u.workflow_id is not null and u.status in ('completed', 'failed', 'cancelled') having count(*) > 0
   )
-  select 'updated' as outcome, * from upd
+  select 'updated' as outcome, * from upd where (select count(*) from wf) >= 0
   union all
   select case when j.status = 'completed' and j.completed_token = ${p.leaseToken}::uuid then 'already' else 'lost' end,
          j.*
@@ -67,8 +75,12 @@ export const failJob = (
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
     returning j.*
+  ),
+  wf as (
+    select leasehold_workflow_settle(array_agg(u.id order by u.id), (select now from t)) as n
+    from upd u where u.workflow_id is not null and u.status in ('completed', 'failed', 'cancelled') having count(*) > 0
   )
-  select 'updated' as outcome, * from upd
+  select 'updated' as outcome, * from upd where (select count(*) from wf) >= 0
   union all
   select 'lost', j.* from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
 

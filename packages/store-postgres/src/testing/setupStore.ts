@@ -1,14 +1,15 @@
 import type postgres from "postgres"
-import type { JobStoreShape } from "@leasehold/core"
+import type { JobStoreShape, WorkflowStoreShape } from "@leasehold/core"
 import { createTestDatabase } from "@leasehold/tooling"
 import { connect } from "../connect.ts"
 import { migrate } from "../migrate.ts"
-import { makePgJobStore, type PgJobStoreOptions } from "../PgJobStore.ts"
+import { makePgJobStore, makePgWorkflowStore, type PgJobStoreOptions } from "../PgJobStore.ts"
 
 /** A migrated throwaway database with a store on it. */
 export interface TestStore {
   readonly sql: postgres.Sql
   readonly store: JobStoreShape
+  readonly workflows: WorkflowStoreShape
   readonly url: string
   /** Ends the pool and drops the database. */
   readonly close: () => Promise<void>
@@ -30,6 +31,7 @@ export const setupStore = async (
   return {
     sql,
     store: makePgJobStore({ ...options, sql }),
+    workflows: makePgWorkflowStore({ sql }),
     url: db.url,
     close: async () => {
       await sql.end({ timeout: 5 })

@@ -72,6 +72,7 @@ export const readSuite = (makeStore: MakeStore): void =>
       await h.lease({ queues: [idle], now: clock.now() })
       const stats = await run(store().statsGet({ now: clock.advance(20_000) }))
       expect(stats.queues[queue]).toEqual({
+        blocked: 0,
         pending: 2,
         processing: 1,
         retrying: 0,

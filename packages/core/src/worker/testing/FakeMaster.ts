@@ -65,7 +65,7 @@ export class FakeMaster {
       run_at: iso(now), attempts: job.attempts, max_attempts: job.maxAttempts, worker_id: "w",
       lease_expires_at: iso(job.expiresAt), last_error: null, errors: job.errors, result: null,
       idempotency_key: null, scan: null, created_at: iso(now), updated_at: iso(now), completed_at: null,
-      lease_token: job.token as string, renew_after: iso(now + durationMs / 2)
+      workflow_id: null, key: null, depends_on: [], lease_token: job.token as string, renew_after: iso(now + durationMs / 2)
     }
   }
 
