@@ -7,7 +7,7 @@ export type BulkEvent = "cancel" | "retry"
 
 /** The statuses each transition starts from (SPEC: Cancel, Admin retry; the lifecycle machine agrees). */
 export const BULK_FROM: Record<BulkEvent, ReadonlyArray<JobStatus>> = {
-  cancel: ["pending", "retrying", "processing"],
+  cancel: ["blocked", "pending", "retrying", "processing"],
   retry: ["failed", "cancelled", "retrying"]
 }
 
@@ -23,6 +23,17 @@ const setList = (sql: postgres.Sql, event: BulkEvent) =>
   event === "retry"
     ? sql`status = 'pending', run_at = t.now, attempts = 0, updated_at = t.now, completed_at = null`
     : sql`status = 'cancelled', updated_at = t.now, completed_at = t.now, lease_token = null, lease_expires_at = null, worker_id = null`
+
+/**
+ * Settles the workflow jobs a bulk operation moved, in its transaction (migration 0030): a cancel settles
+ * their dependents, a retry reopens them with the dependents their end cancelled. Plain jobs never call it.
+ */
+const workflowHook = (sql: postgres.Sql, event: BulkEvent) =>
+  event === "retry"
+    ? sql`select leasehold_workflow_reopen(array_agg(u.id order by u.id), (select now from t)) as n
+          from upd u where u.workflow_id is not null having count(*) > 0`
+    : sql`select leasehold_workflow_settle(array_agg(u.id order by u.id), (select now from t)) as n
+          from upd u where u.workflow_id is not null having count(*) > 0`
 
 /**
  * Locks the rows the transition may move, in id order, re-checking their status after any wait: two bulk
@@ -47,17 +58,18 @@ export const bulkByIds = (sql: postgres.Sql, event: BulkEvent, ids: ReadonlyArra
     update jobs j set ${setList(sql, event)}
     from t, locked
     where j.id = locked.id
-    returning j.id, j.queue
+    returning j.id, j.queue, j.workflow_id
   ),
   notified as (
     select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n
     from (select distinct queue from upd where ${event === "retry"}) q
-  )
+  ),
+  wf as (${workflowHook(sql, event)})
   select r.id,
          case when u.id is not null then 'updated' when j.id is not null then 'illegal' else 'missing' end as outcome,
          j.status
   from req r left join upd u on u.id = r.id left join jobs j on j.id = r.id
-  where (select n from notified) >= 0`
+  where (select n from notified) >= 0 and (select count(*) from wf) >= 0`
 
 /** The filter of a bulk-by-filter operation, with the statuses it may start from already intersected. */
 export interface BulkSelection {
@@ -82,14 +94,15 @@ export const bulkChunk = (sql: postgres.Sql, event: BulkEvent, s: BulkSelection,
       update jobs j set ${setList(sql, event)}
       from t, locked
       where j.id = locked.id
-      returning j.queue
+      returning j.id, j.queue, j.workflow_id
     ),
     notified as (
       select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n
       from (select distinct queue from upd where ${event === "retry"}) q
-    )
+    ),
+    wf as (${workflowHook(sql, event)})
     select (select count(*) from upd)::int as changed, (select count(*) from c)::int as seen, (select max(id) from c) as last
-    where (select n from notified) >= 0`
+    where (select n from notified) >= 0 and (select count(*) from wf) >= 0`
 
 /** How many jobs a bulk-by-filter operation would change now (its dry run). */
 export const bulkCount = (sql: postgres.Sql, s: BulkSelection) => sql<{ n: number }[]>`
