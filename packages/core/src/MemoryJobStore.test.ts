@@ -2,9 +2,13 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { JobStore } from "./JobStore.ts"
 import { layerMemory, makeMemoryJobStore } from "./MemoryJobStore.ts"
-import { jobStoreConformance } from "./testing/index.ts"
+import { BACKOFF_UNDER_TEST, backoffDistributionSuite, jobStoreConformance, seededRandom } from "./testing/index.ts"
 
 jobStoreConformance("memory", async () => ({ store: makeMemoryJobStore(), close: async () => {} }))
+backoffDistributionSuite("memory", async () => ({
+  store: makeMemoryJobStore({ retry: { ...BACKOFF_UNDER_TEST, random: seededRandom("memory store backoff jitter") } }),
+  close: async () => {}
+}))
 
 describe("MemoryJobStore options", () => {
   const now = new Date("2030-01-01T00:00:00.000Z")

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto"
 import type { Job, JobErrorEntry, JobStatus, LeasedJob } from "@leasehold/contracts"
 import { storeError, StoreError } from "../errors.ts"
-import { nextJobState, type JobMachineEvent } from "../JobMachine.ts"
+import type { JobMachineEvent } from "../JobMachine.ts"
 import type { RetryPolicy } from "../retryPolicy.ts"
+import { memoryTransition } from "./memoryTransition.ts"
 
 /** One job as the memory store keeps it; the lease fields are internal (the token never leaves in reads). */
 export interface MemoryRow {
@@ -124,9 +125,13 @@ export const toLeasedJob = (row: MemoryRow, now: Date): LeasedJob => ({
   renew_after: iso(renewAfter(row.leasedAt ?? now, row.leaseSeconds ?? 0))
 })
 
-/** Applies a machine event to a row (status and attempts), or fails with InvalidTransition. */
+/**
+ * Applies a lifecycle event to a row (status and attempts), or fails with InvalidTransition. The
+ * transition is the memory store's own (`memoryTransition`), not JobMachine's, so the model test
+ * checks one against the other.
+ */
 export const transitionRow = (row: MemoryRow, event: JobMachineEvent, now: Date): StoreError | MemoryRow => {
-  const next = nextJobState(row.status, { attempts: row.attempts, maxAttempts: row.maxAttempts }, event)
+  const next = memoryTransition(row.status, row.attempts, row.maxAttempts, event)
   if (next === null) {
     return storeError("InvalidTransition", `job ${row.id} cannot ${event.type.toLowerCase()} from ${row.status}`, {
       id: row.id,

@@ -1,3 +1,5 @@
 export { jobStoreConformance, type ConformanceHarness } from "./jobStoreConformance.ts"
 export { runModel } from "./conformance/modelSuite.ts"
 export { modelSteps, type ModelStep } from "./conformance/modelSteps.ts"
+export { backoffDistributionSuite, BACKOFF_UNDER_TEST } from "./backoffDistribution.ts"
+export { SEED_ENV, seededRandom, testSeed } from "./testSeed.ts"

@@ -159,8 +159,21 @@ export const runModel = async (store: JobStoreShape, steps: ReadonlyArray<ModelS
   }
 }
 
+/**
+ * How many sequences the model test runs: LEASEHOLD_MODEL_RUNS (default 50). Zero or anything but a
+ * positive integer is refused, so a run cannot pass without checking anything.
+ */
+export const modelRuns = (env: NodeJS.ProcessEnv = process.env): number => {
+  const raw = env.LEASEHOLD_MODEL_RUNS
+  if (raw === undefined || raw === "") return 50
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`LEASEHOLD_MODEL_RUNS must be a positive integer (sequences to run; default 50), got "${raw}"`)
+  return n
+}
+
 /** The model-based test: generated event sequences through the machine and the store agree. */
-export const modelSuite = (makeStore: MakeStore, numRuns = Number(process.env.LEASEHOLD_MODEL_RUNS ?? 50)): void =>
+export const modelSuite = (makeStore: MakeStore, numRuns = modelRuns()): void =>
   void describe("model-based lifecycle", () => {
     const store = useStore(makeStore)
     it("agrees with JobMachine on every generated event sequence", async () => {

@@ -65,16 +65,24 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
       expect(again.last_error).toBe("bang")
     })
 
-    it("backs off exponentially with full jitter by default", async () => {
-      const { clock, queue, leased } = await setup({ maxAttempts: 5 })
-      const first = await run(store().jobFailIfLeased({ ...proof(leased), error: { message: "e" }, now: clock.now() }))
-      expect(first.status).toBe("retrying")
-      expect(ms(first.run_at) - clock.now().getTime()).toBeGreaterThanOrEqual(0)
-      expect(ms(first.run_at) - clock.now().getTime()).toBeLessThanOrEqual(1000)
-      const second = await h.leaseOne({ queues: [queue], now: clock.advance(1000) })
-      const failed = await run(store().jobFailIfLeased({ ...proof(second), error: { message: "e" }, now: clock.now() }))
-      expect(ms(failed.run_at) - clock.now().getTime()).toBeGreaterThanOrEqual(0)
-      expect(ms(failed.run_at) - clock.now().getTime()).toBeLessThanOrEqual(2000)
+    it("backs off with full jitter under the default base of 1 s (the distribution: backoffDistribution.ts)", async () => {
+      const clock = testClock()
+      const queue = unique("q")
+      const workerId = unique("w")
+      for (let i = 0; i < 40; i++) await h.enqueue({ type: "t", queue, maxAttempts: 5 }, clock.now())
+      const leased = await run(store().jobLeaseAcquire({ workerId, queues: [queue], maxJobs: 40, leaseSeconds: 60, now: clock.advance(1) }))
+      const delays: Array<number> = []
+      for (const job of leased) {
+        const failed = await run(store().jobFailIfLeased({ id: job.id, workerId, leaseToken: job.lease_token, error: { message: "e" }, now: clock.now() }))
+        expect(failed.status).toBe("retrying")
+        delays.push(ms(failed.run_at) - clock.now().getTime())
+      }
+      expect(delays).toHaveLength(40)
+      expect(delays.filter((d) => d < 0 || d > 1000)).toEqual([])
+      const mean = delays.reduce((a, b) => a + b, 0) / delays.length
+      expect(mean).toBeGreaterThan(250)
+      expect(mean).toBeLessThan(750)
+      expect(Math.max(...delays)).toBeGreaterThan(500)
     })
 
     it("fails straight to failed when not retryable or when the attempts are used up", async () => {
