@@ -5,7 +5,8 @@ import { eventually, setupMaster, uniqueQueue, type Call, type MasterFixture } f
 const UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
 let fx: MasterFixture
 beforeAll(async () => {
-  fx = await setupMaster()
+  // No background sweeper within this file's runtime: only POST /leases/recover recovers expired leases here.
+  fx = await setupMaster({ sweepIntervalMs: 3_600_000 })
 })
 afterAll(async () => {
   await fx?.close()
@@ -173,6 +174,23 @@ describe.each([
       expectError(await api("POST", `/jobs/${b.id}/fail`, { worker_id: "w1", lease_token: b.lease_token }), 400, "validation_error")
       expectError(await api("POST", `/jobs/${b.id}/fail`, { worker_id: "w1", lease_token: b.lease_token, error: { message: "x" } }), 409, "lease_lost")
     })
+    it("fail without retry_in_ms backs off by the store's policy: full jitter within the first ceiling (1 s)", async () => {
+      const q = uniqueQueue()
+      const n = 30
+      await api("POST", "/jobs/batch", { jobs: Array.from({ length: n }, () => ({ type: "t", queue: q })) })
+      const jobs = await lease(q, { max_jobs: n })
+      expect(jobs).toHaveLength(n)
+      const delays: Array<number> = []
+      for (const j of jobs) {
+        const r = await api("POST", `/jobs/${j.id}/fail`, { worker_id: "w1", lease_token: j.lease_token, error: { message: "e" } })
+        expect(r.body.job.status).toBe("retrying")
+        delays.push(Date.parse(r.body.job.run_at) - Date.parse(r.body.job.updated_at))
+      }
+      expect(delays.filter((d) => d < 0 || d > 1000)).toEqual([])
+      const mean = delays.reduce((a, b) => a + b, 0) / n
+      expect(mean).toBeGreaterThan(200)
+      expect(mean).toBeLessThan(800)
+    })
     it("release gives the job back to pending without counting the attempt", async () => {
       const q = uniqueQueue()
       await enqueue(q)
@@ -258,11 +276,10 @@ describe.each([
       const active = await api("GET", `/leases?queue=${q}`)
       expect(active.body.leases).toEqual([expect.objectContaining({ job_id: j.id, queue: q, worker_id: "w-exp" })])
       await eventually(async () => (await api("GET", `/leases?state=expired&queue=${q}`)).body.leases.length === 1)
-      const rec = await eventually(async () => {
-        const r = await api("POST", "/leases/recover")
-        return r.status === 200 && r.body.retried + r.body.failed > 0 ? r : (await api("GET", `/jobs/${j.id}`)).body.job.status === "retrying" ? r : undefined
-      })
+      expect((await api("GET", `/jobs/${j.id}`)).body.job.status).toBe("processing")
+      const rec = await api("POST", "/leases/recover")
       expect(rec.status).toBe(200)
+      expect(rec.body.retried).toBeGreaterThanOrEqual(1)
       const after = (await api("GET", `/jobs/${j.id}`)).body.job
       expect(after.status).toBe("retrying")
       expect(after.errors.at(-1).message).toMatch(/lease expired/)

@@ -20,7 +20,8 @@ let fx: MasterFixture
 /** The request the `afterLease` seam disconnects, when set: the race test's client. */
 let disconnectAfterLease: { worker: string; req: ClientRequest } | undefined
 beforeAll(async () => {
-  fx = await setupMaster(NO_REPOLL, {
+  // No sweeper either: an expired lease must be found by the due-time hint, not rescued and notified.
+  fx = await setupMaster({ ...NO_REPOLL, sweepIntervalMs: 3_600_000 }, {
     seams: {
       afterLease: async (jobs, client) => {
         const target = disconnectAfterLease

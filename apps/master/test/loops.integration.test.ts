@@ -1,3 +1,4 @@
+import postgres from "postgres"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { API_BASE } from "@leasehold/contracts"
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
@@ -31,9 +32,13 @@ describe("background loops", () => {
       const s = (await a.http("GET", `${API_BASE}/stats`)).body.queues[q]
       return s.processing === 0 && s.retrying + s.pending === 200 - completedIds.size
     }, 20_000, 50)
+    // Every kept job is checked: completed with its result exactly when its ack was accepted, else
+    // recovered by a sweeper (its lease ran out first) and never marked completed.
+    expect(completedIds.size).toBeGreaterThan(0)
     for (const j of keep) {
       const job = (await a.http("GET", `${API_BASE}/jobs/${j.id}`)).body.job
       if (completedIds.has(j.id)) expect([job.status, job.result]).toEqual(["completed", { id: j.id }])
+      else expect([job.status, job.result]).toEqual([expect.stringMatching(/^(retrying|pending)$/), null])
     }
     for (const j of drop.slice(0, 20)) {
       const job = (await b.http("GET", `${API_BASE}/jobs/${j.id}`)).body.job
@@ -44,19 +49,30 @@ describe("background loops", () => {
     expect(metrics).toMatch(/leasehold_leases_expired_total\{outcome="retried"\} [1-9]/)
   })
 
-  it("the pruner deletes finished jobs older than the retention and keeps the rest", async () => {
-    const pruning = await setupMaster({ retentionMs: 300, pruneIntervalMs: 100 }, { db })
+  it("the pruner deletes finished jobs older than the retention and keeps the younger ones and the unfinished", async () => {
+    const pruning = await setupMaster({ retentionMs: 3_600_000, pruneIntervalMs: 100 }, { db })
+    const admin = postgres(db.url, { max: 1 })
     try {
       const q = uniqueQueue()
-      const jobs = (await pruning.http("POST", `${API_BASE}/jobs/batch`, { jobs: Array.from({ length: 4 }, () => ({ type: "t", queue: q })) })).body.jobs
-      const [l1, l2] = (await pruning.http("POST", `${API_BASE}/jobs/lease`, { worker_id: "w", queues: [q], max_jobs: 2 })).body.jobs
-      await pruning.http("POST", `${API_BASE}/jobs/${l1.id}/complete`, { worker_id: "w", lease_token: l1.lease_token })
-      await pruning.http("POST", `${API_BASE}/jobs/${l2.id}/fail`, { worker_id: "w", lease_token: l2.lease_token, error: { message: "x" }, retryable: false })
-      const pendingId = jobs.map((j: any) => j.id).find((id: number) => id !== l1.id && id !== l2.id)
-      await pruning.http("POST", `${API_BASE}/jobs/${jobs.map((j: any) => j.id).find((id: number) => ![l1.id, l2.id, pendingId].includes(id))}/cancel`)
-      await eventually(async () => (await pruning.http("GET", `${API_BASE}/jobs?queue=${q}`)).body.jobs.length === 1, 20_000, 50)
-      expect((await pruning.http("GET", `${API_BASE}/jobs?queue=${q}`)).body.jobs.map((j: any) => [j.id, j.status])).toEqual([[pendingId, "pending"]])
+      const call = (method: string, path: string, body?: unknown) => pruning.http(method, API_BASE + path, body)
+      const ids: Array<number> = (await call("POST", "/jobs/batch", { jobs: Array.from({ length: 6 }, () => ({ type: "t", queue: q })) })).body.jobs.map((j: any) => j.id)
+      const leased = (await call("POST", "/jobs/lease", { worker_id: "w", queues: [q], max_jobs: 4 })).body.jobs
+      const [oldDone, youngDone, oldFailed, youngFailed] = leased
+      for (const j of [oldDone, youngDone]) await call("POST", `/jobs/${j.id}/complete`, { worker_id: "w", lease_token: j.lease_token })
+      for (const j of [oldFailed, youngFailed]) await call("POST", `/jobs/${j.id}/fail`, { worker_id: "w", lease_token: j.lease_token, error: { message: "x" }, retryable: false })
+      const [oldPending, youngCancelled] = ids.filter((id) => !leased.some((j: any) => j.id === id))
+      await call("POST", `/jobs/${youngCancelled}/cancel`)
+      // Two hours old (the retention is one): the finished ones must go, the pending one must stay.
+      const aged = [oldDone.id, oldFailed.id, oldPending]
+      await admin`update jobs set completed_at = completed_at - interval '2 hours', updated_at = updated_at - interval '2 hours',
+                  created_at = created_at - interval '2 hours', run_at = run_at - interval '2 hours' where id = any(${aged}::bigint[])`
+      await eventually(async () => (await call("GET", `/jobs/${oldDone.id}`)).status === 404 && (await call("GET", `/jobs/${oldFailed.id}`)).status === 404, 20_000, 50)
+      const left = (await call("GET", `/jobs?queue=${q}`)).body.jobs.map((j: any) => [j.id, j.status])
+      expect(new Map(left)).toEqual(
+        new Map([[youngDone.id, "completed"], [youngFailed.id, "failed"], [youngCancelled, "cancelled"], [oldPending, "pending"]])
+      )
     } finally {
+      await admin.end()
       await pruning.close()
     }
   })
