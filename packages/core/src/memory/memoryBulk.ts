@@ -1,8 +1,8 @@
 import type { BulkResult } from "@leasehold/contracts"
 import { STORE_ERROR_CODE, type StoreError } from "../errors.ts"
-import { nextJobState } from "../JobMachine.ts"
 import type { BulkMatchingParams } from "../JobStore.ts"
 import { findRow, isStoreError, transitionRow, type MemoryRow, type MemoryState } from "./MemoryState.ts"
+import { memoryTransition } from "./memoryTransition.ts"
 
 /** The admin events a bulk operation applies. */
 export type BulkEvent = "CANCEL" | "RETRY"
@@ -40,7 +40,7 @@ export const bulkMatching = (state: MemoryState, p: BulkMatchingParams, event: B
       (queue === undefined || r.queue === queue) &&
       (status === undefined || r.status === status) &&
       (type === undefined || r.type === type) &&
-      nextJobState(r.status, { attempts: r.attempts, maxAttempts: r.maxAttempts }, { type: event }) !== null
+      memoryTransition(r.status, r.attempts, r.maxAttempts, { type: event }) !== null
   )
   if (p.dryRun !== true) for (const r of targets) applyAdminEvent(state, r.id, event, now)
   return targets.length

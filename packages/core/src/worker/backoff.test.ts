@@ -56,7 +56,7 @@ describe("retryTransient (the worker's calls to the master)", () => {
     })
     return { calls, effect }
   }
-  const runWithClock = <A>(body: Effect.Effect<A, never, never>) => Effect.runPromise(Effect.provide(body, TestClock.layer()))
+  const runWithClock = <A, E>(body: Effect.Effect<A, E, never>) => Effect.runPromise(Effect.provide(body, TestClock.layer()))
 
   it("waits the backoff between attempts (nothing early), doubling up to the cap, and then succeeds", async () => {
     const { calls, effect } = flaky(["Unavailable", "Unavailable", "Unavailable", "Unavailable", "Unavailable", "Unavailable"])
