@@ -41,6 +41,8 @@ export interface RunningMaster {
 export interface StartOptions {
   readonly log?: Logger
   readonly seams?: MasterSeams
+  /** Connection limits; tests shorten them. */
+  readonly socketLimits?: SocketLimits
 }
 
 /** Upper bound on waiting for in-flight requests at shutdown: longer than the longest long-poll. */
