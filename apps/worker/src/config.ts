@@ -47,7 +47,7 @@ export const WORKER_SETTINGS: ReadonlyArray<WorkerSetting> = [
   { key: "token", flag: "--token", env: "LEASEHOLD_TOKEN", kind: "string", default: undefined, doc: "bearer token of the worker role" },
   { key: "batchSize", flag: "--batch-size", env: "LEASEHOLD_BATCH_SIZE", kind: "int", default: undefined, min: 1, max: 2 ** 53, doc: "requested_batch_size for scan batches" },
   { key: "waitMs", flag: "--wait-ms", env: "LEASEHOLD_WAIT_MS", kind: "int", default: 10_000, min: 0, max: 30_000, doc: "long-poll duration of each lease call" },
-  { key: "progressIntervalMs", flag: "--progress-interval", env: "LEASEHOLD_PROGRESS_INTERVAL", kind: "seconds", default: 10_000, doc: "seconds between progress lines (0 = none)" },
+  { key: "progressIntervalMs", flag: "--progress-interval", env: "LEASEHOLD_PROGRESS_INTERVAL", kind: "seconds", default: 10_000, doc: "seconds between progress checks; a line is printed when something changed, else every 5 min (0 = none)" },
   { key: "logLevel", flag: "--log-level", env: "LEASEHOLD_LOG_LEVEL", kind: "level", default: "info", doc: "debug, info, warn or error" }
 ]
 

@@ -3,6 +3,7 @@ import { createWorker } from "./createWorker.ts"
 import { WorkerConfigError, parseWorkerConfig, workerUsage } from "./config.ts"
 import { loadHandlers } from "./loadHandlers.ts"
 import { makeJsonLogger } from "./logger.ts"
+import { makeProgressLine } from "./progressLine.ts"
 import type { ShutdownSignals } from "./shutdownSignals.ts"
 
 /** Command-line worker: flags over environment over defaults; SIGTERM/SIGINT drain and exit 0, a second signal exits at once. */
@@ -61,18 +62,6 @@ export const runWorker = async (argv: ReadonlyArray<string>, signals: ShutdownSi
   log.info("worker starting", { master: config.master, handlers: Object.keys(handlers), concurrency: config.concurrency, queues: config.queues })
   await worker.start()
   if (worker.status().state !== "running") return
-  let lastDone = 0
-  let lastAt = Date.now()
-  progress =
-    config.progressIntervalMs > 0
-      ? setInterval(() => {
-          const s = worker.status()
-          const done = s.counts.completed + s.counts.failed
-          const now = Date.now()
-          const rate = ((done - lastDone) * 1000) / Math.max(1, now - lastAt)
-          lastDone = done
-          lastAt = now
-          log.info("progress", { done, completed: s.counts.completed, failed: s.counts.failed, rate_per_s: Math.round(rate * 10) / 10, in_flight: s.inFlight, lost: s.counts.lost })
-        }, config.progressIntervalMs)
-      : undefined
+  const line = makeProgressLine(log)
+  progress = config.progressIntervalMs > 0 ? setInterval(() => line.tick(worker.status()), config.progressIntervalMs) : undefined
 }
