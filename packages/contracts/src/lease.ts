@@ -8,6 +8,8 @@ export const LEASE_SECONDS_MIN = 1
 export const LEASE_SECONDS_MAX = 86_400
 /** Jobs per lease call. */
 export const MAX_JOBS_MAX = 1000
+/** Acks one lease call may carry (SPEC: 1..1000). */
+export const MAX_ACKS_ON_LEASE = 1000
 /** Longest long-poll. */
 export const WAIT_MS_MAX = 30_000
 /** The server's default ceiling for carved scan batches. */
@@ -16,22 +18,6 @@ export const DEFAULT_MAX_BATCH_SIZE = 1_000_000
 const WorkerIdField = Schema.String.check(Schema.isBetweenLength(1, 200), isNotBlank)
 const TokenField = Schema.String.check(Schema.isBetweenLength(1, 200))
 const LeaseSeconds = IntBetween(LEASE_SECONDS_MIN, LEASE_SECONDS_MAX)
-
-/** `POST /jobs/lease` body. */
-export const LeaseRequest = Schema.Struct({
-  worker_id: WorkerIdField,
-  queues: opt(Schema.Array(QueueName).check(Schema.isBetweenLength(1, 100))),
-  types: opt(Schema.Array(JobType).check(Schema.isBetweenLength(1, 1000))),
-  max_jobs: opt(IntBetween(1, MAX_JOBS_MAX)),
-  requested_batch_size: opt(IntBetween(1, Number.MAX_SAFE_INTEGER)),
-  lease_seconds: opt(LeaseSeconds),
-  wait_ms: opt(IntBetween(0, WAIT_MS_MAX))
-})
-export type LeaseRequest = typeof LeaseRequest.Type
-
-/** `POST /jobs/lease` answer; an empty list is not an error. */
-export const LeaseResponse = Schema.Struct({ jobs: Schema.Array(LeasedJob), server_now: UtcTimestamp })
-export type LeaseResponse = typeof LeaseResponse.Type
 
 /** Proof of holding a lease: presented by renew, complete, fail and release. */
 export const LeaseProof = Schema.Struct({ worker_id: WorkerIdField, lease_token: TokenField })
@@ -100,6 +86,29 @@ export const AckResult = Schema.Struct({ job_id: Schema.Number, ok: Schema.Boole
 export type AckResult = typeof AckResult.Type
 export const AckResponse = Schema.Struct({ results: Schema.Array(AckResult) })
 export type AckResponse = typeof AckResponse.Type
+
+/** `POST /jobs/lease` body. */
+export const LeaseRequest = Schema.Struct({
+  worker_id: WorkerIdField,
+  queues: opt(Schema.Array(QueueName).check(Schema.isBetweenLength(1, 100))),
+  types: opt(Schema.Array(JobType).check(Schema.isBetweenLength(1, 1000))),
+  max_jobs: opt(IntBetween(1, MAX_JOBS_MAX)),
+  requested_batch_size: opt(IntBetween(1, Number.MAX_SAFE_INTEGER)),
+  lease_seconds: opt(LeaseSeconds),
+  wait_ms: opt(IntBetween(0, WAIT_MS_MAX)),
+  /** Outcomes of finished jobs, applied before the lease in the same transaction (SPEC "Acks on a lease"). */
+  acks: opt(Schema.Array(AckItem).check(Schema.isBetweenLength(1, MAX_ACKS_ON_LEASE)))
+})
+export type LeaseRequest = typeof LeaseRequest.Type
+
+/** `POST /jobs/lease` answer; an empty list is not an error. */
+export const LeaseResponse = Schema.Struct({
+  jobs: Schema.Array(LeasedJob),
+  server_now: UtcTimestamp,
+  /** Present when the request carried `acks`: one result per item, in request order. */
+  acks: Schema.optional(Schema.Array(AckResult))
+})
+export type LeaseResponse = typeof LeaseResponse.Type
 
 /** `POST /leases/renew` body. */
 export const RenewManyRequest = Schema.Struct({

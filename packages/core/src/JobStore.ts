@@ -76,6 +76,28 @@ export interface AckItemInput {
   readonly retryInMs?: number | undefined
 }
 
+/** A lease that first applies the caller's finished outcomes (SPEC "Acks on a lease"); the acker is `workerId`. */
+export interface LeaseAfterAcksParams extends LeaseParams {
+  readonly acks: ReadonlyArray<AckItemInput>
+}
+
+/** Per-ack results in request order, and the jobs leased after them. */
+export interface LeaseAfterAcks {
+  readonly acks: ReadonlyArray<AckResult>
+  readonly jobs: ReadonlyArray<LeasedJob>
+}
+
+const ACK_REPEAT = Symbol.for("@leasehold/core/ackRepeat")
+
+/**
+ * Marks an ok ack result that changed nothing (the same token completing again), so counters count
+ * transitions only. The mark is a non-enumerable symbol: it never reaches the wire or an equality check.
+ */
+export const markAckRepeat = (r: AckResult): AckResult => Object.defineProperty(r, ACK_REPEAT, { value: true })
+
+/** True for an ok ack result that was an idempotent repeat (see `markAckRepeat`). */
+export const isAckRepeat = (r: AckResult): boolean => (r as unknown as Record<symbol, unknown>)[ACK_REPEAT] === true
+
 export interface ListJobsParams {
   readonly queue?: string | undefined
   readonly status?: JobStatus | undefined
@@ -131,6 +153,12 @@ export interface JobStoreShape {
   ) => Effect.Effect<ReadonlyArray<EnqueueOutcome>, StoreError>
   /** Lease up to maxJobs leasable jobs (carving scan batches when short); attempts + 1, fresh token each. */
   readonly jobLeaseAcquire: (p: LeaseParams) => Effect.Effect<ReadonlyArray<LeasedJob>, StoreError>
+  /**
+   * Applies `acks` (as `leaseAckMany` would) and then leases (as `jobLeaseAcquire` would), in ONE
+   * transaction: a failure of either leaves nothing applied and nothing leased; a rejected item
+   * (lease_lost, not_found) does not stop the lease; a job an ack freed is leasable by this same call.
+   */
+  readonly jobLeaseAcquireAfterAcks: (p: LeaseAfterAcksParams) => Effect.Effect<LeaseAfterAcks, StoreError>
   /**
    * The earliest future moment a job on these queues becomes leasable by time (run_at of a delayed or
    * retrying job, expiry of a lease with attempts left), or null; lets a long-poll sleep exactly that long.

@@ -1,7 +1,16 @@
 import { Effect, Layer } from "effect"
-import { DEFAULT_MAX_BATCH_SIZE, type AckResult, type LeaseInfo, type QueueStats, type RenewManyResult } from "@leasehold/contracts"
+import { DEFAULT_MAX_BATCH_SIZE, type AckResult, type LeaseInfo, type LeasedJob, type QueueStats, type RenewManyResult } from "@leasehold/contracts"
 import { storeError, type StoreError } from "./errors.ts"
-import { JobStore, type EnqueueOutcome, type JobStoreShape, type NewJob } from "./JobStore.ts"
+import {
+  JobStore,
+  markAckRepeat,
+  type AckItemInput,
+  type Clocked,
+  type EnqueueOutcome,
+  type JobStoreShape,
+  type LeaseParams,
+  type NewJob
+} from "./JobStore.ts"
 import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
 import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
 import { applyAdminEvent, bulkByIds, bulkMatching } from "./memory/memoryBulk.ts"
@@ -95,6 +104,47 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
   const inQueues = (queues: ReadonlyArray<string>, types: ReadonlyArray<string> | undefined) => (r: MemoryRow) =>
     queues.includes(r.queue) && (types === undefined || types.includes(r.type))
 
+  /** The lease's own validation, done before anything is applied. */
+  const checkLease = (p: LeaseParams): StoreError | null => {
+    const badSeconds = checkLeaseSeconds(p.leaseSeconds)
+    if (badSeconds !== null || p.requestedBatchSize === undefined) return badSeconds
+    const scans = scansFor(state, p.queues, p.types)
+    return checkRequestedBatchSize(state, p.requestedBatchSize, scans, p.serverMaxBatchSize ?? state.maxBatchSize)
+  }
+  const lease = (p: LeaseParams): StoreError | ReadonlyArray<LeasedJob> => {
+    const now = clockOf(p)
+    const invalid = checkLease(p)
+    if (invalid !== null) return invalid
+    const scans = scansFor(state, p.queues, p.types)
+    const leased = rows()
+      .filter((r) => inQueues(p.queues, p.types)(r) && isLeasable(r, now))
+      .sort(leaseOrder)
+      .slice(0, p.maxJobs)
+    for (const row of leased) {
+      const next = transitionRow(row, { type: "LEASE", leaseExpired: row.status === "processing" }, now)
+      if (isStoreError(next)) return next
+      grantLease(row, p.workerId, p.leaseSeconds, now)
+    }
+    const grant = { workerId: p.workerId, leaseSeconds: p.leaseSeconds, now }
+    const carved = carveBatches(state, scans, p.maxJobs - leased.length, p.requestedBatchSize, grant)
+    return [...leased, ...carved].map((row) => toLeasedJob(row, now))
+  }
+  const ack = (p: { readonly workerId: string; readonly items: ReadonlyArray<AckItemInput> } & Clocked): Array<AckResult> => {
+    const now = clockOf(p)
+    return p.items.map((item): AckResult => {
+      const proof = { id: item.jobId, workerId: p.workerId, leaseToken: item.leaseToken }
+      const before = state.rows.get(item.jobId)?.status
+      const outcome =
+        item.outcome === "completed"
+          ? completeRow(state, { ...proof, result: item.result }, now)
+          : item.error === undefined
+            ? storeError("Validation", "a failed outcome needs an error")
+            : failRow(state, { ...proof, error: item.error, retryable: item.retryable, retryInMs: item.retryInMs }, now)
+      if (isStoreError(outcome)) return { job_id: item.jobId, ok: false, error: { code: itemErrorCode(outcome), message: outcome.message } }
+      return before === "completed" ? markAckRepeat({ job_id: item.jobId, ok: true }) : { job_id: item.jobId, ok: true }
+    })
+  }
+
   return {
     jobEnqueue: (p) => op(() => checkNewJob(p.job) ?? insertJob(state, p.job, clockOf(p))),
     jobEnqueueMany: (p) =>
@@ -103,28 +153,14 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
         const invalid = p.jobs.map((job, index) => checkNewJob(job, index)).find((e) => e !== null)
         return invalid ?? p.jobs.map((job) => insertJob(state, job, now))
       }),
-    jobLeaseAcquire: (p) =>
+    jobLeaseAcquire: (p) => op(() => lease(p)),
+    jobLeaseAcquireAfterAcks: (p) =>
       op(() => {
-        const now = clockOf(p)
-        const badSeconds = checkLeaseSeconds(p.leaseSeconds)
-        if (badSeconds !== null) return badSeconds
-        const scans = scansFor(state, p.queues, p.types)
-        if (p.requestedBatchSize !== undefined) {
-          const invalid = checkRequestedBatchSize(state, p.requestedBatchSize, scans, p.serverMaxBatchSize ?? state.maxBatchSize)
-          if (invalid !== null) return invalid
-        }
-        const leased = rows()
-          .filter((r) => inQueues(p.queues, p.types)(r) && isLeasable(r, now))
-          .sort(leaseOrder)
-          .slice(0, p.maxJobs)
-        for (const row of leased) {
-          const next = transitionRow(row, { type: "LEASE", leaseExpired: row.status === "processing" }, now)
-          if (isStoreError(next)) return next
-          grantLease(row, p.workerId, p.leaseSeconds, now)
-        }
-        const lease = { workerId: p.workerId, leaseSeconds: p.leaseSeconds, now }
-        const carved = carveBatches(state, scans, p.maxJobs - leased.length, p.requestedBatchSize, lease)
-        return [...leased, ...carved].map((row) => toLeasedJob(row, now))
+        const invalid = checkLease(p)
+        if (invalid !== null) return invalid
+        const acks = ack({ ...p, items: p.acks })
+        const jobs = lease(p)
+        return isStoreError(jobs) ? jobs : { acks, jobs }
       }),
     jobNextLeasableAt: (p) =>
       op(() => {
@@ -193,22 +229,7 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
         }
         return { retried, failed }
       }),
-    leaseAckMany: (p) =>
-      op(() => {
-        const now = clockOf(p)
-        return p.items.map((item): AckResult => {
-          const proof = { id: item.jobId, workerId: p.workerId, leaseToken: item.leaseToken }
-          const outcome =
-            item.outcome === "completed"
-              ? completeRow(state, { ...proof, result: item.result }, now)
-              : item.error === undefined
-                ? storeError("Validation", "a failed outcome needs an error")
-                : failRow(state, { ...proof, error: item.error, retryable: item.retryable, retryInMs: item.retryInMs }, now)
-          return isStoreError(outcome)
-            ? { job_id: item.jobId, ok: false, error: { code: itemErrorCode(outcome), message: outcome.message } }
-            : { job_id: item.jobId, ok: true }
-        })
-      }),
+    leaseAckMany: (p) => op(() => ack(p)),
     leaseRenewMany: (p) =>
       op(() => {
         const now = clockOf(p)

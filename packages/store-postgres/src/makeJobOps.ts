@@ -1,14 +1,16 @@
 import { Effect } from "effect"
 import type postgres from "postgres"
 import { MAX_PAYLOAD_BYTES, type AckResult, type RenewManyResult } from "@leasehold/contracts"
-import { storeError, type JobStoreShape } from "@leasehold/core"
+import { storeError, type JobStoreShape, type LeaseParams } from "@leasehold/core"
 import { run } from "./run.ts"
-import { iso, newJob, toJob, toLeasedJob, type JobRow } from "./rows.ts"
+import { iso, newJob, toJob, toLeasedJob, type JobRow, type LeaseRow } from "./rows.ts"
 import { enqueueMany, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
 import { enqueuePlainColumns, plainColumns } from "./queries/enqueueColumns.ts"
 import { leaseJobs } from "./queries/lease.ts"
 import { completeJob, failJob, releaseJob, renewJob, type Backoff, type OutcomeRow } from "./queries/outcomes.ts"
-import { ackMany, renewMany, type ItemOutcome } from "./queries/batches.ts"
+import { ackMany, renewMany, type AckFailure } from "./queries/batches.ts"
+import { ackResults, ackRows, asToken, itemError } from "./ackResults.ts"
+import { pipelinedTransaction } from "./pipelinedTransaction.ts"
 import { cancelJob, rescueExpired, retryJob, type AdminRow } from "./queries/admin.ts"
 import { getJob } from "./queries/reads.ts"
 import { withDependencies } from "./queries/workflowLeases.ts"
@@ -22,10 +24,6 @@ export interface StoreSettings {
 
 /** The sweeper's default batch: large enough to drain a crash of a busy worker in one call. */
 const RESCUE_DEFAULT_LIMIT = 10_000
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-/** Lease tokens are UUIDs as the store hands them out; anything else can hold no lease (null never matches). */
-const asToken = (token: string): string | null => (UUID.test(token) ? token : null)
 
 const lost = (id: number) => storeError("LeaseLost", `job ${id} is not leased with this token`, { job_id: id })
 const notFound = (id: number) => storeError("NotFound", `job ${id} not found`, { job_id: id })
@@ -46,15 +44,30 @@ const adminResult = (id: number, what: string, rows: ReadonlyArray<AdminRow>) =>
     : Effect.succeed(toJob(row))
 }
 
-const itemError = (outcome: ItemOutcome, id: number) =>
-  outcome === "missing"
-    ? { code: "not_found", message: `job ${id} not found` }
-    : { code: "lease_lost", message: `job ${id} is not leased with this token` }
-
 const checkLeaseSeconds = (seconds: number | undefined) =>
   seconds === undefined || (Number.isInteger(seconds) && seconds >= 1 && seconds <= 86_400)
     ? Effect.void
     : Effect.fail(storeError("Validation", "lease_seconds must be an integer in 1..86400"))
+
+/** The lease's own validation, before anything is applied or leased. */
+const checkLease = (p: LeaseParams) =>
+  Effect.flatMap(checkLeaseSeconds(p.leaseSeconds), () =>
+    p.requestedBatchSize !== undefined && !(Number.isInteger(p.requestedBatchSize) && p.requestedBatchSize >= 1)
+      ? Effect.fail(storeError("Validation", "requested_batch_size must be a positive integer"))
+      : Effect.void
+  )
+
+/** The lease statement's inputs from the port's parameters. */
+const leaseInput = (p: LeaseParams, serverMaxBatchSize: number) => ({
+  workerId: p.workerId,
+  queues: [...new Set(p.queues)],
+  types: p.types && p.types.length > 0 ? [...new Set(p.types)] : null,
+  maxJobs: Math.floor(p.maxJobs),
+  leaseSeconds: p.leaseSeconds,
+  requestedBatchSize: p.requestedBatchSize ?? null,
+  serverMaxBatchSize: p.serverMaxBatchSize ?? serverMaxBatchSize,
+  now: p.now ?? null
+})
 
 /** Enqueue, lease and every lifecycle write of the port, each one statement. */
 export const makeJobOps = (s: StoreSettings) => {
@@ -95,31 +108,37 @@ export const makeJobOps = (s: StoreSettings) => {
       return out as Array<{ job: ReturnType<typeof toJob>; duplicate: boolean }>
     })
 
+  /** Leased rows as the wire shows them; jobs of workflows also get their dependencies (one more query). */
+  const leasedJobs = (rows: ReadonlyArray<LeaseRow>) => {
+    const leased = rows.map(toLeasedJob)
+    return rows.some((r) => r.workflow_id !== null) ? run(() => withDependencies(sql, leased)) : Effect.succeed(leased)
+  }
+  const lease: JobStoreShape["jobLeaseAcquire"] = (p) =>
+    Effect.gen(function* () {
+      yield* checkLease(p)
+      if (p.maxJobs < 1 || p.queues.length === 0) return []
+      const rows = yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize)))
+      return yield* leasedJobs(rows)
+    })
+
   return {
     jobEnqueue: ({ job, now }) =>
       Effect.map(enqueue({ jobs: [job], now }), (outcomes) => outcomes[0] as (typeof outcomes)[number]),
     jobEnqueueMany: enqueue,
-    jobLeaseAcquire: (p) =>
+    jobLeaseAcquire: lease,
+    jobLeaseAcquireAfterAcks: (p) =>
       Effect.gen(function* () {
-        yield* checkLeaseSeconds(p.leaseSeconds)
-        if (p.requestedBatchSize !== undefined && !(Number.isInteger(p.requestedBatchSize) && p.requestedBatchSize >= 1)) {
-          return yield* Effect.fail(storeError("Validation", "requested_batch_size must be a positive integer"))
-        }
-        if (p.maxJobs < 1 || p.queues.length === 0) return []
-        const rows = yield* run(() =>
-          leaseJobs(sql, {
-            workerId: p.workerId,
-            queues: [...new Set(p.queues)],
-            types: p.types && p.types.length > 0 ? [...new Set(p.types)] : null,
-            maxJobs: Math.floor(p.maxJobs),
-            leaseSeconds: p.leaseSeconds,
-            requestedBatchSize: p.requestedBatchSize ?? null,
-            serverMaxBatchSize: p.serverMaxBatchSize ?? s.serverMaxBatchSize,
-            now: p.now ?? null
-          })
+        yield* checkLease(p)
+        if (p.acks.length === 0) return { acks: [], jobs: yield* lease(p) }
+        const acks = ackRows(p.acks)
+        const leasing = p.maxJobs >= 1 && p.queues.length > 0
+        const [failures, rows] = yield* run(() =>
+          pipelinedTransaction<[ReadonlyArray<AckFailure>, ReadonlyArray<LeaseRow>]>(sql, (tx) => [
+            ackMany(tx, p.workerId, acks, p.now ?? null, backoff),
+            leasing ? leaseJobs(tx, leaseInput(p, s.serverMaxBatchSize)) : Promise.resolve([])
+          ])
         )
-        const leased = rows.map(toLeasedJob)
-        return rows.some((r) => r.workflow_id !== null) ? yield* run(() => withDependencies(sql, leased)) : leased
+        return { acks: ackResults(p.acks, failures), jobs: yield* leasedJobs(rows) }
       }),
     jobRenewIfLeased: (p) =>
       Effect.gen(function* () {
@@ -168,21 +187,8 @@ export const makeJobOps = (s: StoreSettings) => {
     leaseAckMany: ({ workerId, items, now }) =>
       Effect.gen(function* () {
         if (items.length === 0) return []
-        const input = items.map((it) => ({
-          id: it.jobId,
-          token: asToken(it.leaseToken),
-          outcome: it.outcome,
-          result: it.result === undefined ? null : it.result,
-          message: it.error?.message ?? (it.outcome === "failed" ? "failed" : null),
-          retryable: it.retryable ?? null,
-          retryInMs: it.retryInMs ?? null
-        }))
-        const failures = yield* run(() => ackMany(sql, workerId, input, now ?? null, backoff))
-        const results = items.map((it): AckResult => ({ job_id: it.jobId, ok: true }))
-        for (const f of failures) {
-          if (f.i !== null && f.outcome !== null && f.outcome !== "already") results[f.i - 1] = { job_id: Number(f.id), ok: false, error: itemError(f.outcome, Number(f.id)) }
-        }
-        return results
+        const failures = yield* run(() => ackMany(sql, workerId, ackRows(items), now ?? null, backoff))
+        return ackResults(items, failures)
       }),
     leaseRenewMany: ({ workerId, items, leaseSeconds, now }) =>
       Effect.gen(function* () {

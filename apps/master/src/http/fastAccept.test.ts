@@ -16,6 +16,11 @@ const edge = fc.oneof(
   fc.jsonValue()
 )
 const item = (keys: ReadonlyArray<string>) => fc.dictionary(fc.constantFrom(...keys), edge)
+const ackKeys = ["job_id", "lease_token", "outcome", "result", "error", "retryable", "retry_in_ms"]
+const ackItem = fc.oneof(
+  item(ackKeys),
+  fc.record({ job_id: edge, lease_token: edge, outcome: edge, error: fc.oneof(edge, fc.record({ message: edge, stack: edge })) })
+)
 
 describe("fast acceptance never accepts what the schema refuses", () => {
   it("enqueue items", () => {
@@ -32,11 +37,6 @@ describe("fast acceptance never accepts what the schema refuses", () => {
   it("ack items and requests", () => {
     const itemOk = accepts(AckItem)
     const requestOk = accepts(AckRequest)
-    const keys = ["job_id", "lease_token", "outcome", "result", "error", "retryable", "retry_in_ms"]
-    const ackItem = fc.oneof(
-      item(keys),
-      fc.record({ job_id: edge, lease_token: edge, outcome: edge, error: fc.oneof(edge, fc.record({ message: edge, stack: edge })) })
-    )
     fc.assert(
       fc.property(ackItem, (v) => {
         if (fastAckItem(v)) expect(itemOk(v)).toBe(true)
@@ -57,7 +57,12 @@ describe("fast acceptance never accepts what the schema refuses", () => {
     const list = fc.oneof(edge, fc.array(edge, { maxLength: 3 }), fc.array(fc.constantFrom("a", "default", "Bad Q", ""), { minLength: 1, maxLength: 3 }))
     fc.assert(
       fc.property(
-        fc.oneof(item(keys), fc.record({ worker_id: edge, queues: list, types: list, max_jobs: edge, lease_seconds: edge, wait_ms: edge }), fc.jsonValue()),
+        fc.oneof(
+          item(keys),
+          fc.record({ worker_id: edge, queues: list, types: list, max_jobs: edge, lease_seconds: edge, wait_ms: edge }),
+          fc.record({ worker_id: fc.constant("w"), acks: fc.oneof(edge, fc.array(ackItem, { maxLength: 3 })) }),
+          fc.jsonValue()
+        ),
         (v) => {
           if (fastLeaseRequest(v)) expect(schemaOk(v)).toBe(true)
         }
@@ -66,5 +71,10 @@ describe("fast acceptance never accepts what the schema refuses", () => {
     )
     expect(fastLeaseRequest({ worker_id: "w", queues: ["q"], max_jobs: 100, lease_seconds: 300 })).toBe(true)
     expect(fastLeaseRequest({ worker_id: "w", queues: ["q"], types: ["t"], wait_ms: 30_000, requested_batch_size: 10 })).toBe(true)
+    const ack = { job_id: 1, lease_token: "t", outcome: "completed" }
+    expect(fastLeaseRequest({ worker_id: "w", acks: [ack] })).toBe(true)
+    expect(fastLeaseRequest({ worker_id: "w", acks: [] })).toBe(false)
+    expect(fastLeaseRequest({ worker_id: "w", acks: Array.from({ length: 1001 }, () => ack) })).toBe(false)
+    expect(fastLeaseRequest({ worker_id: "w", acks: [{ ...ack, job_id: 0 }] })).toBe(false)
   })
 })

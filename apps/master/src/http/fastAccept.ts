@@ -1,4 +1,4 @@
-import { LEASE_SECONDS_MAX, LEASE_SECONDS_MIN, MAX_DELAY_MS, MAX_JOBS_MAX, MAX_RETRY_IN_MS, WAIT_MS_MAX } from "@leasehold/contracts"
+import { LEASE_SECONDS_MAX, LEASE_SECONDS_MIN, MAX_ACKS_ON_LEASE, MAX_DELAY_MS, MAX_JOBS_MAX, MAX_RETRY_IN_MS, WAIT_MS_MAX } from "@leasehold/contracts"
 
 /**
  * Fast acceptance checks for the two bodies that carry thousands of items (batch enqueue, batched ack)
@@ -38,9 +38,7 @@ export const fastAckItem = (v: unknown): boolean =>
 
 /** A whole `/leases/ack` body. */
 export const fastAckRequest = (v: unknown): boolean => {
-  if (!isObj(v) || !workerId(v.worker_id) || !Array.isArray(v.items) || v.items.length < 1 || v.items.length > 10_000) return false
-  for (const item of v.items) if (!fastAckItem(item)) return false
-  return true
+  return isObj(v) && workerId(v.worker_id) && ackList(v.items, 10_000)
 }
 
 const queueList = (v: unknown, max: number): boolean => {
@@ -54,7 +52,13 @@ const typeList = (v: unknown, max: number): boolean => {
   return true
 }
 
-/** A whole `POST /jobs/lease` body. */
+const ackList = (v: unknown, max: number): boolean => {
+  if (!Array.isArray(v) || v.length < 1 || v.length > max) return false
+  for (const item of v) if (!fastAckItem(item)) return false
+  return true
+}
+
+/** A whole `POST /jobs/lease` body, acks included. */
 export const fastLeaseRequest = (v: unknown): boolean =>
   isObj(v) &&
   workerId(v.worker_id) &&
@@ -63,4 +67,5 @@ export const fastLeaseRequest = (v: unknown): boolean =>
   (absent(v.max_jobs) || int(v.max_jobs, 1, MAX_JOBS_MAX)) &&
   (absent(v.requested_batch_size) || int(v.requested_batch_size, 1, Number.MAX_SAFE_INTEGER)) &&
   (absent(v.lease_seconds) || int(v.lease_seconds, LEASE_SECONDS_MIN, LEASE_SECONDS_MAX)) &&
-  (absent(v.wait_ms) || int(v.wait_ms, 0, WAIT_MS_MAX))
+  (absent(v.wait_ms) || int(v.wait_ms, 0, WAIT_MS_MAX)) &&
+  (absent(v.acks) || ackList(v.acks, MAX_ACKS_ON_LEASE))

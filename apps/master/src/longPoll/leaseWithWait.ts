@@ -21,23 +21,26 @@ const LOCKED_RETRY_MS = 10
 /**
  * Leases now, or holds the call up to `waitMs` until a job is leasable: woken by LISTEN/NOTIFY for
  * enqueues and by the store's next-leasable-at hint for delayed jobs and expiring leases. Answers empty
- * on timeout, on client abort and on shutdown.
+ * on timeout, on client abort and on shutdown. `first`, when given, replaces the first lease attempt
+ * (a lease that applies acks first: they are committed before any wait).
  */
 export const leaseWithWait = async (
   deps: Pick<MasterDeps, "store" | "waiters"> & { readonly config?: Pick<MasterConfig, "leaseRepollMs"> },
   params: LeaseParams,
   waitMs: number,
-  signal: AbortSignal | undefined
+  signal: AbortSignal | undefined,
+  first?: () => Promise<ReadonlyArray<LeasedJob>>
 ): Promise<ReadonlyArray<LeasedJob>> => {
   const { store, waiters } = deps
   const repollMs = deps.config?.leaseRepollMs ?? MAX_SLEEP_MS
-  if (waitMs <= 0 || !signal || waiters.isShuttingDown()) return runStore(store.jobLeaseAcquire(params))
+  const attempt = () => runStore(store.jobLeaseAcquire(params))
+  if (waitMs <= 0 || !signal || waiters.isShuttingDown()) return (first ?? attempt)()
   const deadline = Date.now() + waitMs
   const waiter = waiters.register(params.queues)
   let round = 0
   try {
     for (;;) {
-      const jobs = await runStore(store.jobLeaseAcquire(params))
+      const jobs = await (round === 0 && first !== undefined ? first() : attempt())
       if (jobs.length > 0 || signal.aborted || waiters.isShuttingDown()) return jobs
       const remaining = deadline - Date.now()
       if (remaining <= 0) return jobs

@@ -13,13 +13,13 @@ import {
   type LeaseRequest as LeaseBody,
   type LeasedJob
 } from "@leasehold/contracts"
-import type { AckItemInput } from "@leasehold/core"
 import { badRequest } from "../http/HttpError.ts"
 import { clientLiveness } from "../http/clientLiveness.ts"
 import { runStore } from "../http/runStore.ts"
 import { fastAckRequest, fastLeaseRequest } from "../http/fastAccept.ts"
 import { decoder, intParam, orUndef, readBody, readJson, readQuery } from "../http/validate.ts"
 import { leaseWithWait } from "../longPoll/leaseWithWait.ts"
+import { countAcked, toAckItems } from "./ackItems.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
 
 const decodeLease = decoder(LeaseRequest)
@@ -59,9 +59,22 @@ export const workerJobRoutes = (deps: MasterDeps) => {
       requestedBatchSize: orUndef(b.requested_batch_size),
       serverMaxBatchSize: config.maxBatchSize
     }
+    const acks = b.acks == null ? null : toAckItems(b.acks, "acks")
     workers.touch(b.worker_id)
     const waitMs = b.wait_ms ?? 0
-    const jobs = await leaseWithWait(deps, params, waitMs, waitMs > 0 ? client.signal() : undefined)
+    // With acks, the first attempt applies them before leasing, in one transaction; a long-poll then
+    // waits with the acks already committed, and their results come with whatever answer ends the wait.
+    let ackResults: ReadonlyArray<AckResult> | undefined
+    const first =
+      acks === null
+        ? undefined
+        : async () => {
+            const out = await runStore(store.jobLeaseAcquireAfterAcks({ ...params, acks }))
+            ackResults = out.acks
+            countAcked(metrics, out.acks, acks)
+            return out.jobs
+          }
+    const jobs = await leaseWithWait(deps, params, waitMs, waitMs > 0 ? client.signal() : undefined, first)
     if (deps.seams?.afterLease) await deps.seams.afterLease(jobs, client)
     if (jobs.length > 0 && client.gone()) {
       await releaseAll(deps, b.worker_id, jobs)
@@ -69,8 +82,8 @@ export const workerJobRoutes = (deps: MasterDeps) => {
     }
     metrics.leaseLatency.observe({ outcome: jobs.length > 0 ? "leased" : "empty" }, (performance.now() - started) / 1000)
     if (jobs.length > 0) countLeased(deps, jobs)
-    if (log.debugEnabled) log.debug("lease", { worker_id: b.worker_id, jobs: jobs.length })
-    return c.json({ jobs, server_now: new Date().toISOString() })
+    if (log.debugEnabled) log.debug("lease", { worker_id: b.worker_id, jobs: jobs.length, acks: acks?.length ?? 0 })
+    return c.json(ackResults === undefined ? { jobs, server_now: new Date().toISOString() } : { jobs, server_now: new Date().toISOString(), acks: ackResults })
   })
 
   app.post("/:id/renew", async (c) => {
@@ -127,18 +140,7 @@ export const leasesRoutes = (deps: MasterDeps) => {
   app.post("/ack", async (c) => {
     const raw = await readJson(c)
     const b = fastAckRequest(raw) ? (raw as AckBody) : decodeAck(raw)
-    const items: Array<AckItemInput> = b.items.map((it, index) => {
-      if (it.outcome === "failed" && it.error == null) throw badRequest(`items[${index}]: error is required when outcome is failed`, { index })
-      return {
-        jobId: it.job_id,
-        leaseToken: it.lease_token,
-        outcome: it.outcome,
-        result: it.result ?? null,
-        error: it.error == null ? undefined : { message: it.error.message, stack: orUndef(it.error.stack) },
-        retryable: orUndef(it.retryable),
-        retryInMs: orUndef(it.retry_in_ms)
-      }
-    })
+    const items = toAckItems(b.items, "items")
     workers.touch(b.worker_id)
     const results = await runStore(store.leaseAckMany({ workerId: b.worker_id, items }))
     countAcked(metrics, results, items)
@@ -189,31 +191,6 @@ const countLeased = (deps: MasterDeps, jobs: ReadonlyArray<LeasedJob>) => {
     n++
   }
   deps.metrics.leased.inc({ queue }, n)
-}
-
-/** Counts acknowledged outcomes by queue, one counter call per run of jobs of one queue (not per job). */
-const countAcked = (metrics: MasterDeps["metrics"], results: ReadonlyArray<AckResult>, items: ReadonlyArray<AckItemInput>) => {
-  let queue = ""
-  let completed = 0
-  let failed = 0
-  const flush = () => {
-    if (completed > 0) metrics.completed.inc({ queue }, completed)
-    if (failed > 0) metrics.failed.inc({ queue }, failed)
-    completed = 0
-    failed = 0
-  }
-  for (let i = 0; i < results.length; i++) {
-    const r = results[i]!
-    if (!r.ok) continue
-    const q = metrics.queueOf(r.job_id)
-    if (q !== queue) {
-      flush()
-      queue = q
-    }
-    if (items[i]?.outcome === "completed") completed++
-    else failed++
-  }
-  flush()
 }
 
 /** The client went away after its lease was taken: give the jobs back so nothing waits for an expiry. */

@@ -2,6 +2,7 @@ import { describe } from "vitest"
 import { adminSuite } from "./conformance/adminSuite.ts"
 import { bulkSuite } from "./conformance/bulkSuite.ts"
 import { enqueueSuite } from "./conformance/enqueueSuite.ts"
+import { leaseAcksSuite } from "./conformance/leaseAcksSuite.ts"
 import { leaseSuite } from "./conformance/leaseSuite.ts"
 import { modelSuite } from "./conformance/modelSuite.ts"
 import { outcomeSuite } from "./conformance/outcomeSuite.ts"
@@ -23,6 +24,7 @@ export const jobStoreConformance = (name: string, makeStore: () => Promise<Confo
     enqueueSuite(makeStore)
     leaseSuite(makeStore)
     outcomeSuite(makeStore)
+    leaseAcksSuite(makeStore)
     adminSuite(makeStore)
     bulkSuite(makeStore)
     readSuite(makeStore)

@@ -15,6 +15,16 @@ export interface AckRow {
 /** Per-item answer: `updated`, `already` (completed before by this token), `lost`, or `missing` (no such job). */
 export type ItemOutcome = "updated" | "already" | "lost" | "missing"
 
+/**
+ * An ack item that did not write: its 1-based request index, its job id and why. A row of nulls (the
+ * left join from the workflow settling step when every item wrote) stands for no item.
+ */
+export interface AckFailure {
+  readonly i: number | null
+  readonly id: number
+  readonly outcome: Exclude<ItemOutcome, "updated"> | null
+}
+
 /** Only the first item of each job id writes; later ones can only be idempotent repeats. */
 const firstOfEachJob = (ids: ReadonlyArray<number>): number[] => {
   const seen = new Set<number>()
@@ -44,7 +54,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
   const dupes = firsts.includes(0) ? firsts : null
   const results = hasResults ? sql.json(items.map((it) => it.result ?? null) as never) : null
   if (!anyFailed) return ackCompleted(sql, workerId, ids, toks, dupes, results, now)
-  return sql<{ i: number | null; id: number; outcome: Exclude<ItemOutcome, "updated"> | null }[]>`
+  return sql<AckFailure[]>`
     with upd as (
       update jobs j set
         status = case when x.outcome = 'completed' then 'completed'::job_status
@@ -115,7 +125,7 @@ const ackCompleted = (
   results: unknown,
   now: Date | null
 ) =>
-  sql<{ i: number | null; id: number; outcome: Exclude<ItemOutcome, "updated"> | null }[]>`
+  sql<AckFailure[]>`
     with upd as (
       update jobs j set status = 'completed',
              updated_at = coalesce(${now}::timestamptz, now()), completed_token = j.lease_token,
