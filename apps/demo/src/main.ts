@@ -52,7 +52,7 @@ const main = async () => {
     for (const c of children) if (c.process.exitCode === null) c.process.kill("SIGKILL")
   })
 
-  say(options.databaseUrl ? "starting the master" : "starting the master on an embedded PostgreSQL (data in ./.leasehold/pg; the first start initialises it)")
+  say(options.databaseUrl ? "starting the master" : "starting the master on an embedded PostgreSQL (data in ./.leasehold/pg, or where the master says; the first start initialises it)")
   const masterArgs = ["--port", String(port), "--sweep-interval-ms", "1000", ...(options.databaseUrl ? ["--database-url", options.databaseUrl] : [])]
   const masterChild = startChild("master", "apps/master/src/main.ts", masterArgs, options.verbose)
   children.push(masterChild)

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -119,6 +119,26 @@ describe("without a database URL", () => {
     } finally {
       rmSync(home, { recursive: true, force: true })
       if (actual && !actual.startsWith(home)) rmSync(actual, { recursive: true, force: true })
+    }
+  })
+
+  it("an embedded PostgreSQL that cannot start: one line naming cause and remedy, exit 1, no stack", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "leasehold-nodir-"))
+    chmodSync(dir, 0o755) // not private: what blocks is the file where a folder should be
+    const file = join(dir, "a-file")
+    writeFileSync(file, "")
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", "0", "--data-dir", join(file, "pg")], { cwd: MASTER_DIR, stdio: ["ignore", "pipe", "pipe"] })
+      children.push(child)
+      let err = ""
+      child.stderr!.on("data", (d) => (err += d))
+      child.stdout!.on("data", (d) => (err += d))
+      const code = await new Promise((r) => child.once("exit", r))
+      expect(code).toBe(1)
+      expect(err).toMatch(/^leasehold-master: failed to start: .*data directory .*a-file\/pg.*Remedy: .*--database-url/m)
+      expect(err).not.toMatch(/\n\s+at /)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

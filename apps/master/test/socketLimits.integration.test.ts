@@ -37,6 +37,18 @@ const open = async () => {
   return { socket, state }
 }
 
+/** Sends `start`, then `piece` every 100 ms (never idle long enough for the idle limit) until the server closes. */
+const trickleUntilClosed = async (start: string, piece: string) => {
+  const c = await open()
+  c.socket.write(start)
+  const trickle = setInterval(() => c.socket.writable && c.socket.write(piece), 100)
+  try {
+    await eventually(async () => c.state.closed, 60_000)
+  } finally {
+    clearInterval(trickle)
+  }
+}
+
 describe("every idle or slow connection has a bounded lifetime", () => {
   it("closes connections that never send a request", async () => {
     const idle = await Promise.all(Array.from({ length: 50 }, open))
@@ -51,25 +63,11 @@ describe("every idle or slow connection has a bounded lifetime", () => {
   })
 
   it("closes a client that trickles its headers, even though it never goes quiet", async () => {
-    const c = await open()
-    c.socket.write(`POST ${API_BASE}/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n`)
-    const trickle = setInterval(() => c.socket.writable && c.socket.write("X-Slow: a\r\n"), 100)
-    try {
-      await eventually(async () => c.state.closed, 60_000)
-    } finally {
-      clearInterval(trickle)
-    }
+    await trickleUntilClosed(`POST ${API_BASE}/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n`, "X-Slow: a\r\n")
   })
 
   it("closes a client that trickles its body", async () => {
-    const c = await open()
-    c.socket.write(`POST ${API_BASE}/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"type":"`)
-    const trickle = setInterval(() => c.socket.writable && c.socket.write("a"), 100)
-    try {
-      await eventually(async () => c.state.closed, 60_000)
-    } finally {
-      clearInterval(trickle)
-    }
+    await trickleUntilClosed(`POST ${API_BASE}/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"type":"`, "a")
   })
 
   it("still answers a long-poll that waits longer than every one of those limits", async () => {

@@ -42,6 +42,7 @@ export const postgresOsUser = async (name = "postgres"): Promise<OsUser> => {
 /** True when `user` may search (traverse) the directory, by its mode bits. */
 const canSearch = (path: string, user: OsUser): boolean => {
   const st = statSync(path)
+  if (!st.isDirectory()) return true // not a permission matter: creating below it fails, and says so
   if (st.uid === user.uid) return (st.mode & 0o100) !== 0
   if (user.groups.includes(st.gid) || st.gid === user.gid) return (st.mode & 0o010) !== 0
   return (st.mode & 0o001) !== 0

@@ -37,7 +37,7 @@ export const runToCompletion = (program: string, args: ReadonlyArray<string>, ru
     }
     child.stdout?.on("data", collect)
     child.stderr?.on("data", collect)
-    child.once("error", (e) => reject(spawnFailure(program, e, run.user)))
+    child.on("error", (e) => reject(spawnFailure(program, e, run.user)))
     child.once("close", (code, signal) => {
       if (code === 0) return resolve()
       reject(new EmbeddedPostgresError("initdb", `${program} failed (exit ${code ?? signal}): ${output.trim().split("\n").slice(-3).join(" / ")}. Remedy: remove the data directory if it is a broken leftover, ${GENERAL_REMEDY}.`))

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto"
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import { dataDirFor } from "./dataDirFor.ts"
+import { EmbeddedPostgresError, GENERAL_REMEDY } from "./EmbeddedPostgresError.ts"
 import { freePort } from "./freePort.ts"
 import { binariesFor, installedBinaries, type NativeBinaries } from "./nativeBinaries.ts"
 import { postgresOsUser, type OsUser } from "./osUser.ts"
@@ -38,6 +39,20 @@ export const DEFAULT_SHARED_ROOT = "/var/lib/leasehold"
 
 const PASSWORD = "postgres"
 
+/** As a normal user: the data directory is created where asked; failing that, the message says why and what to do. */
+const makeOwnDataDir = (dir: string) => {
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (cause) {
+    throw new EmbeddedPostgresError(
+      "data-dir",
+      `cannot create the data directory ${dir}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        `Remedy: pass --data-dir in a folder you can write to, ${GENERAL_REMEDY}.`,
+      { cause }
+    )
+  }
+}
+
 /** Runs initdb with a password file the server's OS user can read, removed right after. */
 const initialise = async (bin: NativeBinaries, dataDir: string, run: RunAs) => {
   const pwfile = join(dirname(dataDir), `.${basename(dataDir)}.pwfile-${randomBytes(6).toString("hex")}`)
@@ -67,7 +82,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
   const user: OsUser | undefined = process.getuid?.() === 0 ? await postgresOsUser() : undefined
   const choice = user ? dataDirFor(requested, user, sharedRoot) : { dir: requested }
   const bin = user ? binariesFor(installed, user, sharedRoot) : installed
-  if (!user) mkdirSync(requested, { recursive: true })
+  if (!user) makeOwnDataDir(requested)
   const run: RunAs = { ...(user ? { user } : {}), cwd: bin.dir, onLog }
   if (!existsSync(join(choice.dir, "PG_VERSION"))) await initialise(bin, choice.dir, run)
   const child = await startServer(bin.postgres, [

@@ -67,3 +67,19 @@ describe("what cannot work says cause and remedy, never a raw EACCES stack", () 
     }
   })
 })
+
+describe("a data directory that cannot be created", () => {
+  it("says which, why, and what to do", async () => {
+    const blocker = join(dir, "not-a-folder")
+    writeFileSync(blocker, "")
+    const error = await withoutUnhandled(() =>
+      startEmbeddedPostgres({ dataDir: join(blocker, "pg"), sharedRoot: join(dir, "shared-b") }).then(
+        (server) => server.stop(),
+        (e: unknown) => e
+      )
+    )
+    expect(error).toBeInstanceOf(EmbeddedPostgresError)
+    expect((error as Error).message).toContain(join(blocker, "pg"))
+    expect((error as Error).message).toMatch(/Remedy: pass --data-dir in a folder/)
+  })
+})
