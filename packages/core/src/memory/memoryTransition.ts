@@ -1,7 +1,7 @@
 import type { JobStatus } from "@leasehold/contracts"
 import type { JobLifecycleState, JobMachineEvent } from "../JobMachine.ts"
 
-const active = (s: JobStatus) => s === "pending" || s === "processing" || s === "retrying"
+const active = (s: JobStatus) => s === "blocked" || s === "pending" || s === "processing" || s === "retrying"
 const finished = (s: JobStatus) => s === "retrying" || s === "failed" || s === "cancelled"
 
 /**
@@ -32,5 +32,11 @@ export const memoryTransition = (
       return active(status) ? { status: "cancelled", attempts } : null
     case "RETRY":
       return finished(status) ? { status: "pending", attempts: 0 } : null
+    case "DEPENDENCIES_MET":
+      return status === "blocked" ? { status: "pending", attempts } : null
+    case "DEPENDENCY_FAILED":
+      return status === "blocked" ? { status: "cancelled", attempts } : null
+    case "REOPEN":
+      return status === "failed" || status === "cancelled" ? { status: "blocked", attempts: 0 } : null
   }
 }
