@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from "node:fs"
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { EmbeddedPostgresError, GENERAL_REMEDY } from "./EmbeddedPostgresError.ts"
 import { blockingAncestor, type OsUser } from "./osUser.ts"
@@ -11,6 +11,13 @@ export interface DataDirChoice {
   readonly blockedBy?: string
 }
 
+/** A non-empty folder of someone else where the data directory should be: never taken over. */
+class ForeignDir extends Error {
+  constructor(readonly uid: number) {
+    super("foreign data directory")
+  }
+}
+
 /** A stable place for the data of an unreachable requested directory: the same request maps to the same place. */
 export const relocatedDataDir = (requested: string, sharedRoot: string): string =>
   join(sharedRoot, "data", createHash("sha256").update(requested).digest("hex").slice(0, 16))
@@ -18,7 +25,8 @@ export const relocatedDataDir = (requested: string, sharedRoot: string): string 
 /**
  * As root: the requested directory when the PostgreSQL user can reach it, else its stable relocation under
  * `<sharedRoot>/data/`. Either way the directory ends up owned by that user (mode 0700, as PostgreSQL
- * requires); only the data directory itself is created or handed over, never a folder above it.
+ * requires); only the data directory itself is created or handed over (when new or empty), never a
+ * folder above it, and never a non-empty folder of someone else.
  */
 export const dataDirFor = (requested: string, user: OsUser, sharedRoot: string): DataDirChoice => {
   const blockedBy = blockingAncestor(requested, user)
@@ -28,13 +36,21 @@ export const dataDirFor = (requested: string, user: OsUser, sharedRoot: string):
       chmodSync(sharedRoot, 0o755)
       chmodSync(join(sharedRoot, "data"), 0o755)
     }
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const created = !existsSync(dir)
+    if (created) mkdirSync(dir, { recursive: true, mode: 0o700 })
     const st = statSync(dir)
     if (st.uid !== user.uid) {
+      if (!created && readdirSync(dir).length > 0) throw new ForeignDir(st.uid)
       chownSync(dir, user.uid, user.gid)
       chmodSync(dir, 0o700)
     }
   } catch (cause) {
+    if (cause instanceof ForeignDir)
+      throw new EmbeddedPostgresError(
+        "data-dir",
+        `the data directory ${dir} is not empty and belongs to uid ${cause.uid}, not to the '${user.name}' OS user PostgreSQL runs as; ` +
+          `it is left as it is. Remedy: pass --data-dir naming a new or empty folder, ${GENERAL_REMEDY}.`
+      )
     throw new EmbeddedPostgresError(
       "data-dir",
       `cannot prepare the data directory ${dir} for the '${user.name}' OS user PostgreSQL runs as` +

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -81,5 +81,24 @@ describe("a data directory that cannot be created", () => {
     expect(error).toBeInstanceOf(EmbeddedPostgresError)
     expect((error as Error).message).toContain(join(blocker, "pg"))
     expect((error as Error).message).toMatch(/Remedy: pass --data-dir in a folder/)
+  })
+})
+
+describe("a data directory full of someone else's files", () => {
+  it.runIf(process.getuid?.() === 0)("as root, is left as it is: not re-owned, not re-permissioned, and the message says so", async () => {
+    const theirs = join(dir, "theirs")
+    mkdirSync(theirs, { mode: 0o755 })
+    chmodSync(theirs, 0o755)
+    writeFileSync(join(theirs, "notes.txt"), "mine")
+    const error = await withoutUnhandled(() =>
+      startEmbeddedPostgres({ dataDir: theirs, sharedRoot: join(dir, "shared-c") }).then(
+        (server) => server.stop(),
+        (e: unknown) => e
+      )
+    )
+    expect(error).toBeInstanceOf(EmbeddedPostgresError)
+    expect((error as Error).message).toMatch(/is not empty and belongs to uid 0.*left as it is\. Remedy: pass --data-dir naming a new or empty folder/)
+    const st = statSync(theirs)
+    expect([st.uid, st.mode & 0o777]).toEqual([0, 0o755])
   })
 })
