@@ -13,7 +13,10 @@ const EVENTS: ReadonlyArray<JobMachineEvent> = [
   { type: "LEASE_EXPIRED" },
   { type: "RELEASE" },
   { type: "CANCEL" },
-  { type: "RETRY" }
+  { type: "RETRY" },
+  { type: "DEPENDENCIES_MET" },
+  { type: "DEPENDENCY_FAILED" },
+  { type: "REOPEN" }
 ]
 
 describe("memoryTransition (the memory store's own lifecycle)", () => {
