@@ -1,9 +1,8 @@
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { NewJob, StoreError } from "@leasehold/core"
-import { JOBS_CHANNEL, listenJobs } from "./listenJobs.ts"
 import { toJob, type JobRow } from "./rows.ts"
-import { openClients, setupStore, type TestStore } from "./testing/index.ts"
+import { notificationLog, openClients, setupStore, type TestStore } from "./testing/index.ts"
 
 let t: TestStore
 beforeAll(async () => {
@@ -15,15 +14,6 @@ afterAll(async () => {
 
 const go = <A>(e: Effect.Effect<A, StoreError>) => Effect.runPromise(e)
 const flip = <A>(e: Effect.Effect<A, StoreError>) => Effect.runPromise(Effect.flip(e))
-
-/** Waits for a condition with a deadline instead of sleeping a fixed time. */
-const eventually = async (check: () => boolean, ms = 5_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met before the deadline")
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 describe("enqueue", () => {
   it("inserts a batch in one statement, answers in request order, first of a repeated key wins", async () => {
@@ -61,16 +51,16 @@ describe("enqueue", () => {
   })
 
   it("notifies once per distinct queue on the jobs channel", async () => {
-    const heard: string[] = []
-    const sub = await listenJobs(t.sql, (queue) => heard.push(queue))
+    const log = await notificationLog(t.sql)
     try {
+      await log.fence()
       await go(t.store.jobEnqueueMany({ jobs: [{ type: "a", queue: "n1" }, { type: "a", queue: "n2" }, { type: "a", queue: "n1" }] }))
+      expect((await log.fence()).sort()).toEqual(["n1", "n2"])
       await go(t.store.jobEnqueue({ job: { type: "a", queue: "n3" } }))
-      await eventually(() => heard.includes("n3"))
-      expect(heard.sort()).toEqual(["n1", "n2", "n3"])
-      expect(JOBS_CHANNEL).toBe("leasehold_jobs")
+      await go(t.store.jobEnqueue({ job: { type: "a", queue: "n3", runAt: new Date(Date.now() + 3_600_000) } }))
+      expect(await log.fence()).toEqual(["n3", "n3"])
     } finally {
-      await sub.unlisten()
+      await log.close()
     }
   })
 
