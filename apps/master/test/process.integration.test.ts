@@ -141,4 +141,29 @@ describe("without a database URL", () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("SIGTERM while the embedded PostgreSQL is still starting: exit 0, and the server is stopped too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "leasehold-early-"))
+    chmodSync(dir, 0o755)
+    const dataDir = join(dir, "pg")
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", "0", "--data-dir", dataDir], { cwd: MASTER_DIR, stdio: ["ignore", "pipe", "pipe"] })
+      children.push(child)
+      let out = ""
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })))
+      await new Promise<void>((resolve) => {
+        const onData = (d: Buffer) => {
+          out += String(d)
+          if (out.includes("starting an embedded PostgreSQL")) resolve()
+        }
+        child.stdout!.on("data", onData)
+        child.stderr!.on("data", onData)
+      })
+      child.kill("SIGTERM")
+      expect(await exited, out).toEqual({ code: 0, signal: null })
+      expect(existsSync(join(dataDir, "postmaster.pid")), "the embedded server still runs").toBe(false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
