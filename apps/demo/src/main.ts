@@ -65,6 +65,7 @@ const main = async () => {
     await new Promise((r) => setTimeout(r, 200))
   }
   say(`master ready at ${master}`)
+  say(`dashboard: ${master}/ui/ (open it in a browser)`)
   const workerArgs = (n: number, batch: number) => [
     "--", "--master", master, "--handlers", `${ROOT}apps/demo/examples/handlers.ts`,
     "--worker-id", `demo-worker-${n}-${process.pid}`, "--concurrency", "8",
@@ -100,7 +101,7 @@ const main = async () => {
         say("demo workload finished:")
         for (const line of progress.summary) say(`  ${line}`)
         if (options.once) return stopAll(0)
-        say(`still serving at ${master} (try: curl -s ${master}/api/v1/stats). Ctrl-C to stop.`)
+        say(`still serving at ${master} (dashboard: ${master}/ui/; try: curl -s ${master}/api/v1/stats). Ctrl-C to stop.`)
       }
     } catch (error) {
       say(`progress unavailable: ${error instanceof Error ? error.message : String(error)}`)

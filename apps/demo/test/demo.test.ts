@@ -30,6 +30,7 @@ describe("pnpm demo", () => {
     clearTimeout(guard)
     expect(code, out).toBe(0)
     expect(out).toContain("demo workload finished")
+    expect(out).toContain(`[demo] dashboard: http://127.0.0.1:${port}/ui/`)
     expect(out).toMatch(/flaky job #\d+: completed on attempt 3/)
     expect(out).toMatch(/poison job #\d+: failed after 3 attempts/)
     expect(out).toMatch(/delayed job #\d+: ran after its delay, completed/)

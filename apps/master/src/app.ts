@@ -11,6 +11,8 @@ import { leasesRoutes, workerJobRoutes } from "./routes/leases.ts"
 import { scansRoutes } from "./routes/scans.ts"
 import { serviceRoutes } from "./routes/service.ts"
 import { statsRoutes } from "./routes/stats.ts"
+import { whoamiRoutes } from "./routes/whoami.ts"
+import { dashboardRoutes } from "./routes/dashboard.ts"
 import type { MasterDeps } from "./MasterDeps.ts"
 
 /** Composes the master's Hono app: service endpoints at the root, the API under API_BASE, one error mapping. */
@@ -19,6 +21,7 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
   const app = new Hono()
   app.use("*", httpMetrics(metrics, log))
   app.route("/", serviceRoutes(deps))
+  app.route("/", dashboardRoutes(deps))
 
   const api = new Hono()
   api.use("*", auth({ admin: config.adminTokens, producer: config.producerTokens, worker: config.workerTokens }))
@@ -30,6 +33,7 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
   api.route("/leases", leasesRoutes(deps))
   api.route("/scans", scansRoutes(deps))
   api.route("/", statsRoutes(deps))
+  api.route("/", whoamiRoutes(deps))
   if (extra.schedules) api.route("/schedules", extra.schedules)
   app.route(API_BASE, api)
 

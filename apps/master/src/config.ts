@@ -21,6 +21,8 @@ export interface MasterConfig {
   readonly producerTokens: ReadonlyArray<string>
   readonly workerTokens: ReadonlyArray<string>
   readonly logLevel: LogLevel
+  /** The built dashboard (apps/dashboard/dist); undefined = the one beside this master's source. */
+  readonly dashboardDir: string | undefined
 }
 
 type Kind = "int" | "string" | "tokens" | "level" | "duration"
@@ -56,6 +58,7 @@ export const SETTINGS: ReadonlyArray<Setting> = [
   { key: "adminTokens", flag: "--admin-token", env: ["LEASEHOLD_ADMIN_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the admin role, comma-separated" },
   { key: "producerTokens", flag: "--producer-token", env: ["LEASEHOLD_PRODUCER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the producer role, comma-separated" },
   { key: "workerTokens", flag: "--worker-token", env: ["LEASEHOLD_WORKER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the worker role, comma-separated" },
+  { key: "dashboardDir", flag: "--dashboard-dir", env: ["LEASEHOLD_DASHBOARD_DIR"], kind: "string", default: undefined, doc: "directory of the built dashboard served at /ui/; default: apps/dashboard/dist of this checkout" },
   { key: "logLevel", flag: "--log-level", env: ["LEASEHOLD_LOG_LEVEL"], kind: "level", default: "info", doc: "debug (one line per request), info, warn or error" }
 ]
 

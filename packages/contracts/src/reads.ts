@@ -66,3 +66,7 @@ export const WorkerInfo = Schema.Struct({ worker_id: Schema.String, last_seen_at
 export type WorkerInfo = typeof WorkerInfo.Type
 export const ListWorkersResponse = Schema.Struct({ workers: Schema.Array(WorkerInfo) })
 export type ListWorkersResponse = typeof ListWorkersResponse.Type
+
+/** `GET /whoami`: the caller's role (admin when no token is configured), so a client can hide what it may not do. */
+export const WhoAmIResponse = Schema.Struct({ role: Schema.Literals(["admin", "producer", "worker"]), auth: Schema.Boolean })
+export type WhoAmIResponse = typeof WhoAmIResponse.Type

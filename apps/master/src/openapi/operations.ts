@@ -33,7 +33,8 @@ import {
   ScheduleResponse,
   SchedulePreviewResponse,
   StatsResponse,
-  UpdateScheduleRequest
+  UpdateScheduleRequest,
+  WhoAmIResponse
 } from "@leasehold/contracts"
 import type { Role } from "../middleware/auth/auth.ts"
 
@@ -80,6 +81,7 @@ export const OPERATIONS: ReadonlyArray<Operation> = [
   { method: "get", path: "/leases", summary: "List active or expired leases", tag: "Operators", query: ListLeasesQuery, ok: { status: 200, schema: ListLeasesResponse }, errors: [400, 401, 403, 503], roles: P },
   { method: "post", path: "/leases/recover", summary: "Recover expired leases now (what the sweeper does)", tag: "Operators", ok: { status: 200, schema: RecoverResponse }, errors: [401, 403, 503], roles: A },
   { method: "get", path: "/stats", summary: "Per-queue counts, oldest pending age, expired leases, active workers", tag: "Operators", ok: { status: 200, schema: StatsResponse }, errors: [401, 403, 503], roles: P },
+  { method: "get", path: "/whoami", summary: "The caller's role (admin on an open master); every role may ask", tag: "Operators", ok: { status: 200, schema: WhoAmIResponse }, errors: [401, 503], roles: PW },
   { method: "get", path: "/workers", summary: "Workers seen in the last 10 minutes", tag: "Operators", ok: { status: 200, schema: ListWorkersResponse }, errors: [401, 403, 503], roles: P },
   { method: "post", path: "/scans", summary: "Create a scan over [start, end)", tag: "Scans", body: CreateScanRequest, ok: { status: 201, schema: ScanResponse }, errors: [400, 401, 403, 409, 503], roles: A },
   { method: "get", path: "/scans", summary: "List scans", tag: "Scans", ok: { status: 200, schema: ListScansResponse }, errors: [401, 403, 503], roles: P },

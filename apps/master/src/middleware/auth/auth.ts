@@ -20,6 +20,7 @@ const PRODUCER_POST = /^\/jobs(\/batch)?$/
 export const roleAllows = (role: Role, method: string, path: string): boolean => {
   if (role === "admin") return true
   const m = method === "HEAD" ? "GET" : method
+  if (m === "GET" && path === "/whoami") return true
   if (role === "producer") return m === "GET" || (m === "POST" && PRODUCER_POST.test(path))
   return (m === "POST" && WORKER_POST.test(path)) || (m === "GET" && WORKER_GET.test(path) && path !== "/jobs/lease")
 }
