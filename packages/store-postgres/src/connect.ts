@@ -29,6 +29,16 @@ export interface ConnectOptions {
   readonly genericPlans?: boolean
 }
 
+/**
+ * Settings every store connection runs with, whatever the server's (startup parameters win over
+ * postgresql.conf and ALTER DATABASE / ROLE ... SET). `jit = off`: most packaged servers (Debian,
+ * Ubuntu, managed services) ship `jit = on`, and the lease and ack statements cross `jit_above_cost`
+ * on a table of a few thousand rows; compiling them took 0.1-1.2 s per statement on a fresh connection,
+ * where the statement itself runs in about a millisecond. No statement of the store is long enough to
+ * gain from JIT.
+ */
+export const STORE_SESSION_SETTINGS = { jit: "off" } as const
+
 /** bigint columns (ids, scan bounds) are below 2^53, so they are read as numbers, not strings. */
 const int8AsNumber = {
   to: 20,
@@ -57,6 +67,7 @@ export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql
     onnotice: () => {},
     connection: {
       application_name: options.application ?? "leasehold",
+      ...STORE_SESSION_SETTINGS,
       ...(options.genericPlans === false ? {} : { plan_cache_mode: "force_generic_plan", enable_seqscan: "off" }),
       ...options.connection
     },
