@@ -66,6 +66,15 @@ export const startServer = (program: string, args: ReadonlyArray<string>, run: R
     })
     child.once("close", (code, signal) => {
       if (ready) return
+      const holder = output.match(/another postmaster \(PID (\d+)\) running in data directory "([^"]+)"/)
+      if (holder)
+        return reject(
+          new EmbeddedPostgresError(
+            "start",
+            `another PostgreSQL (pid ${holder[1]}) already runs on the data directory ${holder[2]}: a master stopped with kill -9 leaves its ` +
+              `embedded server running. Remedy: stop that master, or that server with kill -INT ${holder[1]}, then start again.`
+          )
+        )
       reject(new EmbeddedPostgresError("start", `PostgreSQL exited during start (exit ${code ?? signal}): ${output.trim().split("\n").slice(-3).join(" / ")}. Remedy: check that the port is free and the data directory is not used by another server, ${GENERAL_REMEDY}.`))
     })
   })

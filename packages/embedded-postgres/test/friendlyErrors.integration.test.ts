@@ -102,3 +102,22 @@ describe("a data directory full of someone else's files", () => {
     expect([st.uid, st.mode & 0o777]).toEqual([0, 0o755])
   })
 })
+
+describe("a data directory another server still runs on", () => {
+  it("names that server's pid and how to stop it", async () => {
+    const dataDir = join(dir, "held")
+    const first = await startEmbeddedPostgres({ dataDir, persistent: true, sharedRoot: join(dir, "shared-d") })
+    try {
+      const error = await withoutUnhandled(() =>
+        startEmbeddedPostgres({ dataDir, persistent: true, sharedRoot: join(dir, "shared-d") }).then(
+          (server) => server.stop(),
+          (e: unknown) => e
+        )
+      )
+      expect(error).toBeInstanceOf(EmbeddedPostgresError)
+      expect((error as Error).message).toMatch(/another PostgreSQL \(pid \d+\) already runs on the data directory .*Remedy: stop that master, or that server with kill -INT \d+/)
+    } finally {
+      await first.stop()
+    }
+  })
+})
