@@ -1,3 +1,4 @@
+import { seededRandom } from "@leasehold/core/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { API_BASE } from "@leasehold/contracts"
 import { createTestDatabase, type TestDatabase } from "@leasehold/tooling"
@@ -19,7 +20,9 @@ afterAll(async () => {
 
 const LEASERS = 32
 const JOBS = 5000
-const rnd = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1))
+/** Seeded (printed; replay with LEASEHOLD_TEST_SEED): which lease sizes and timings the leasers pick. */
+const random = seededRandom("twoMasters leasers")
+const rnd = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
 
 /** Runs `LEASERS` concurrent HTTP leasers, half on each master, until the queue stays empty. */
 const drain = async (queue: string, extra: () => Record<string, unknown>) => {

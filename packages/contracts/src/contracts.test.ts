@@ -6,7 +6,19 @@ const ok = (schema: Schema.Top, value: unknown) => Schema.decodeUnknownExit(sche
 
 describe("wire contracts", () => {
   it("treats null as absent and ignores unknown fields", () => {
-    expect(ok(EnqueueRequest, { type: "email", queue: null, priority: null, whatever: { a: 1 } })).toBe(true)
+    // The decoded value: nulls kept as null (absent to the handlers), the unknown field dropped.
+    expect(Schema.decodeUnknownSync(EnqueueRequest as never)({ type: "email", queue: null, priority: null, whatever: { a: 1 } })).toStrictEqual({
+      type: "email",
+      queue: null,
+      priority: null
+    })
+    expect(Schema.decodeUnknownSync(EnqueueRequest as never)({ type: "t", queue: "q", priority: -5, max_attempts: 3, payload: { n: [1, "x"] } })).toStrictEqual({
+      type: "t",
+      queue: "q",
+      priority: -5,
+      max_attempts: 3,
+      payload: { n: [1, "x"] }
+    })
   })
   it("rejects known fields of the wrong type and out-of-range numbers", () => {
     expect(ok(EnqueueRequest, { type: 5 })).toBe(false)
@@ -19,7 +31,12 @@ describe("wire contracts", () => {
     expect(ok(EnqueueRequest, { type: "x", run_at: "2026-01-01T10:00:00+05:30" })).toBe(true)
   })
   it("bounds the lease request", () => {
-    expect(ok(LeaseRequest, { worker_id: "w", lease_seconds: 86_400, max_jobs: 1000, wait_ms: 30_000 })).toBe(true)
+    expect(Schema.decodeUnknownSync(LeaseRequest as never)({ worker_id: "w", lease_seconds: 86_400, max_jobs: 1000, wait_ms: 30_000 })).toStrictEqual({
+      worker_id: "w",
+      lease_seconds: 86_400,
+      max_jobs: 1000,
+      wait_ms: 30_000
+    })
     expect(ok(LeaseRequest, { worker_id: "w", lease_seconds: 86_401 })).toBe(false)
     expect(ok(LeaseRequest, { worker_id: "w", lease_seconds: 0 })).toBe(false)
     expect(ok(LeaseRequest, { worker_id: "w", max_jobs: 1001 })).toBe(false)
@@ -28,7 +45,10 @@ describe("wire contracts", () => {
     expect(ok(LeaseRequest, { max_jobs: 1 })).toBe(false)
   })
   it("validates ack items", () => {
-    expect(ok(AckRequest, { worker_id: "w", items: [{ job_id: 1, lease_token: "t", outcome: "completed" }] })).toBe(true)
+    expect(Schema.decodeUnknownSync(AckRequest as never)({ worker_id: "w", items: [{ job_id: 1, lease_token: "t", outcome: "completed" }] })).toStrictEqual({
+      worker_id: "w",
+      items: [{ job_id: 1, lease_token: "t", outcome: "completed" }]
+    })
     expect(ok(AckRequest, { worker_id: "w", items: [{ job_id: 1, lease_token: "t", outcome: "done" }] })).toBe(false)
     expect(ok(AckRequest, { worker_id: "w", items: [] })).toBe(false)
   })

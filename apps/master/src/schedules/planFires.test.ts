@@ -111,8 +111,14 @@ describe("planFires", () => {
   })
   const down = after(32 * 60_000)
   const every5 = { cron: "*/5 * * * *", next_run_at: T }
-  it("treats a tick later than the grace period as missed", () => {
-    expect(down.getTime() - new Date("2026-05-01T10:30:00Z").getTime()).toBeGreaterThan(MISFIRE_GRACE_MS)
+  it("fires a tick exactly the grace period late as on time; one millisecond later it is missed", () => {
+    const lastOnTime = planFires(row({ ...every5, misfire_policy: "skip" }), after(MISFIRE_GRACE_MS))
+    expect(lastOnTime.fires).toEqual([{ tickAt: T, missedTicks: 0 }])
+    const firstMissed = planFires(row({ ...every5, misfire_policy: "skip" }), after(MISFIRE_GRACE_MS + 1))
+    expect(firstMissed.fires).toEqual([])
+    expect(firstMissed.nextRunAt?.toISOString()).toBe("2026-05-01T10:05:00.000Z")
+    const onceMissed = planFires(row({ ...every5, misfire_policy: "fire_once" }), after(MISFIRE_GRACE_MS + 1000))
+    expect(onceMissed.fires).toEqual([{ tickAt: T, missedTicks: 1 }])
   })
   it("skip: drops every missed tick", () => {
     const plan = planFires(row({ ...every5, misfire_policy: "skip" }), down)
