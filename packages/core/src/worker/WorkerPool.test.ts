@@ -128,32 +128,39 @@ describe("WorkerPool", () => {
     expect(master.jobs.get(id)?.attempts).toBe(1)
   })
 
-  it("survives a master that is down: retries with backoff and carries on when it is back", async () => {
-    const { master, pool } = setup({ work: () => "ok" })
+  it("survives a master that is down: keeps retrying the lease and carries on when it is back", async () => {
+    const runs = new Map<number, number>()
+    const { master, pool } = setup({ work: (job: LeasedJob) => void runs.set(job.id, (runs.get(job.id) ?? 0) + 1) })
     master.down = true
-    for (let i = 0; i < 20; i++) master.enqueue("work")
+    const ids = Array.from({ length: 20 }, () => master.enqueue("work"))
     pool.start()
-    await new Promise((r) => setTimeout(r, 100))
-    expect(master.count("completed")).toBe(0)
+    // Several refused lease calls: the pool retried (with backoff) instead of giving up.
+    await until(() => master.refused.lease >= 5)
+    expect(runs.size).toBe(0)
     master.down = false
     await until(() => master.count("completed") === 20)
+    expect(ids.map((id) => [runs.get(id), master.jobs.get(id)?.attempts])).toEqual(ids.map(() => [1, 1]))
   })
 
-  it("retries acks while the master is down; the outcomes land once it is back", async () => {
-    let ran = 0
+  it("retries acks while the master is down; the outcomes land once it is back, and no job runs twice", async () => {
+    const runs = new Map<number, number>()
     const { master, pool } = setup({
-      work: () => {
-        ran++
-        if (ran === 5) master.down = true
+      work: (job: LeasedJob) => {
+        runs.set(job.id, (runs.get(job.id) ?? 0) + 1)
+        if (runs.size === 5) master.down = true
         return "ok"
       }
     })
-    for (let i = 0; i < 10; i++) master.enqueue("work")
+    const ids = Array.from({ length: 10 }, () => master.enqueue("work"))
     pool.start()
-    await until(() => master.down)
-    await new Promise((r) => setTimeout(r, 50))
+    // The acks of the jobs that finished were refused, and sent again, while the master was down.
+    await until(() => master.refused.ack >= 3)
+    const completedWhileDown = master.count("completed")
+    expect(completedWhileDown).toBeLessThan(10)
     master.down = false
     await until(() => master.count("completed") === 10)
+    expect(ids.map((id) => [runs.get(id), master.jobs.get(id)?.attempts, master.jobs.get(id)?.result])).toEqual(ids.map(() => [1, 1, "ok"]))
+    expect(master.calls.ack.reduce((a, b) => a + b, 0)).toBe(10)
   })
 
   it("stop() lets running jobs finish within the timeout and reports them", async () => {

@@ -28,6 +28,8 @@ export class FakeMaster {
   /** Lease calls whose caller gave up (interrupted) before the answer, e.g. a long-poll cut short by `stop()`. */
   leasesInterrupted = 0
   down = false
+  /** Calls refused (Unavailable) while `down`, by kind: shows the pool kept retrying through an outage. */
+  readonly refused = { lease: 0, renew: 0, ack: 0, release: 0 }
   private nextId = 1
   private nextToken = 1
 
@@ -46,8 +48,10 @@ export class FakeMaster {
     return [...this.jobs.values()].filter((j) => j.status === status).length
   }
 
-  private fail<A>(): Effect.Effect<A, MasterError> | null {
-    return this.down ? Effect.fail(new MasterError({ reason: "Unavailable", message: "master down" })) : null
+  private fail<A>(kind: keyof FakeMaster["refused"]): Effect.Effect<A, MasterError> | null {
+    if (!this.down) return null
+    this.refused[kind]++
+    return Effect.fail(new MasterError({ reason: "Unavailable", message: "master down" }))
   }
 
   private leasable(types: ReadonlyArray<string> | undefined, now: number): Array<FakeJob> {
@@ -98,11 +102,11 @@ export class FakeMaster {
 
   readonly client: MasterClientShape = {
     lease: (req) =>
-      Effect.suspend((): Effect.Effect<LeaseResponse, MasterError> => this.fail() ?? this.leaseWait(req)).pipe(
+      Effect.suspend((): Effect.Effect<LeaseResponse, MasterError> => this.fail("lease") ?? this.leaseWait(req)).pipe(
         Effect.onInterrupt(() => Effect.sync(() => void this.leasesInterrupted++))
       ),
     renew: (req) =>
-      Effect.suspend(() => this.fail() ?? Effect.sync(() => {
+      Effect.suspend(() => this.fail("renew") ?? Effect.sync(() => {
         this.calls.renew++
         const now = Date.now()
         const results: Array<RenewManyResult> = req.items.map((item) => {
@@ -114,7 +118,7 @@ export class FakeMaster {
         return { results }
       })),
     ack: (req) =>
-      Effect.suspend(() => this.fail() ?? Effect.sync(() => {
+      Effect.suspend(() => this.fail("ack") ?? Effect.sync(() => {
         this.calls.ack.push(req.items.length)
         const results: Array<AckResult> = req.items.map((item) => {
           const job = this.holds(item.job_id, item.lease_token)
@@ -130,7 +134,7 @@ export class FakeMaster {
         return { results }
       })),
     release: (jobId, req) =>
-      Effect.suspend(() => this.fail() ?? Effect.suspend(() => {
+      Effect.suspend(() => this.fail("release") ?? Effect.suspend(() => {
         this.calls.release++
         const job = this.holds(jobId, req.lease_token)
         if (!job) return Effect.fail(new MasterError({ reason: "LeaseLost", message: "lease lost", status: 409 }))
