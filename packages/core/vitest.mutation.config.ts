@@ -14,6 +14,7 @@ export default defineConfig({
       "src/memory/memoryTransition.test.ts",
       "src/worker/backoff.test.ts",
       "src/worker/Batcher.test.ts",
+      "src/worker/BatcherTiming.test.ts",
       "src/worker/RenewScheduler.test.ts",
       "src/worker/SlotMachine.test.ts",
       "src/worker/prefetch*.test.ts"

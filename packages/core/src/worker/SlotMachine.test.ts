@@ -157,3 +157,19 @@ describe("SlotMachine", () => {
     }
   })
 })
+
+describe("SlotMachine without the pool's actions", () => {
+  it("refuses to run with an action left unprovided, naming it", () => {
+    const errors: Array<string> = []
+    const actor = createActor(SlotMachine, { input: { slot: 3 } })
+    actor.subscribe({ error: (e) => errors.push(String((e as Error).message)) })
+    actor.start()
+    expect(errors).toEqual(["slot machine: slotFree not provided"])
+  })
+
+  it("starts idle with the slot number and no flags set", () => {
+    const actor = createActor(SlotMachine.provide({ actions: { slotFree: () => {} } }), { input: { slot: 3 } }).start()
+    expect(actor.getSnapshot().context).toStrictEqual({ slot: 3, lost: false, stopping: false })
+    expect(actor.getSnapshot().value).toBe("idle")
+  })
+})
