@@ -1,4 +1,4 @@
-import type { JobStoreShape } from "@leasehold/core"
+import type { JobStoreShape, WorkflowStoreShape } from "@leasehold/core"
 import type { MasterConfig } from "./config.ts"
 import type { LeasedJob } from "@leasehold/contracts"
 import type { ClientLiveness } from "./http/clientLiveness.ts"
@@ -10,6 +10,8 @@ import type { WorkerRegistry } from "./registry/WorkerRegistry.ts"
 /** What every route needs, built once per master. */
 export interface MasterDeps {
   readonly store: JobStoreShape
+  /** Workflows (absent in benches that stub the store: the routes then answer 404). */
+  readonly workflows?: WorkflowStoreShape
   readonly config: MasterConfig
   readonly log: Logger
   readonly metrics: Metrics

@@ -13,6 +13,7 @@ import { serviceRoutes } from "./routes/service.ts"
 import { statsRoutes } from "./routes/stats.ts"
 import { whoamiRoutes } from "./routes/whoami.ts"
 import { dashboardRoutes } from "./routes/dashboard.ts"
+import { workflowsRoutes } from "./routes/workflows.ts"
 import type { MasterDeps } from "./MasterDeps.ts"
 
 /** Composes the master's Hono app: service endpoints at the root, the API under API_BASE, one error mapping. */
@@ -32,6 +33,7 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
   api.route("/jobs", jobsRoutes(deps))
   api.route("/leases", leasesRoutes(deps))
   api.route("/scans", scansRoutes(deps))
+  if (deps.workflows) api.route("/workflows", workflowsRoutes(deps.workflows))
   api.route("/", statsRoutes(deps))
   api.route("/", whoamiRoutes(deps))
   if (extra.schedules) api.route("/schedules", extra.schedules)

@@ -2,7 +2,7 @@ import { validate, compileErrors } from "@readme/openapi-parser"
 import type postgres from "postgres"
 import { describe, expect, it } from "vitest"
 import { API_BASE } from "@leasehold/contracts"
-import type { JobStoreShape } from "@leasehold/core"
+import type { JobStoreShape, WorkflowStoreShape } from "@leasehold/core"
 import { buildApp } from "../app.ts"
 import { resolveConfig } from "../config.ts"
 import { silentLogger } from "../http/Logger.ts"
@@ -17,6 +17,7 @@ const routeTable = () => {
   const store = {} as JobStoreShape
   const deps: MasterDeps = {
     store,
+    workflows: {} as WorkflowStoreShape,
     config: resolveConfig({}),
     log: silentLogger,
     metrics: makeMetrics(async () => null),
@@ -48,6 +49,7 @@ describe("GET /openapi.json", () => {
     for (const route of served) expect(documented).toContain(route)
     for (const p of Object.keys(doc.paths)) expect(p.startsWith(API_BASE) || ["/healthz", "/readyz", "/metrics", "/openapi.json"].includes(p)).toBe(true)
     expect(served).toContain(`PATCH ${API_BASE}/schedules/{name}`)
+    expect(served).toContain(`POST ${API_BASE}/workflows/{id}/jobs`)
   })
 
   it("gives every operation a unique id and an error envelope", () => {

@@ -86,7 +86,7 @@ export const openApiDocument = (): Json => {
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, {}],
-    tags: ["Producers", "Workers", "Operators", "Scans", "Schedules", "Service"].map((name) => ({ name })),
+    tags: ["Producers", "Workers", "Operators", "Scans", "Schedules", "Workflows", "Service"].map((name) => ({ name })),
     paths,
     components: {
       schemas: components,

@@ -34,7 +34,13 @@ import {
   SchedulePreviewResponse,
   StatsResponse,
   UpdateScheduleRequest,
-  WhoAmIResponse
+  WhoAmIResponse,
+  AddWorkflowJobsRequest,
+  AddWorkflowJobsResponse,
+  CreateWorkflowRequest,
+  ListWorkflowsQuery,
+  ListWorkflowsResponse,
+  WorkflowResponse
 } from "@leasehold/contracts"
 import type { Role } from "../middleware/auth/auth.ts"
 
@@ -43,7 +49,7 @@ export interface Operation {
   readonly method: "get" | "post" | "patch" | "delete"
   readonly path: string
   readonly summary: string
-  readonly tag: "Producers" | "Workers" | "Operators" | "Scans" | "Schedules" | "Service"
+  readonly tag: "Producers" | "Workers" | "Operators" | "Scans" | "Schedules" | "Workflows" | "Service"
   readonly body?: Schema.Top
   readonly query?: Schema.Top
   readonly ok: { readonly status: number; readonly schema?: Schema.Top; readonly text?: string }
@@ -96,6 +102,12 @@ export const OPERATIONS: ReadonlyArray<Operation> = [
   { method: "post", path: "/schedules/{name}/pause", summary: "Pause a schedule (enabled false, next_run_at null)", tag: "Schedules", ok: { status: 200, schema: ScheduleResponse }, errors: [400, 401, 403, 404, 503], roles: A },
   { method: "post", path: "/schedules/{name}/resume", summary: "Resume a schedule", tag: "Schedules", ok: { status: 200, schema: ScheduleResponse }, errors: [400, 401, 403, 404, 503], roles: A },
   { method: "get", path: "/schedules/{name}/preview", summary: "The next fire times of a schedule", tag: "Schedules", query: Schema.Struct({ count: Schema.optional(Schema.String) }), ok: { status: 200, schema: SchedulePreviewResponse }, errors: [400, 401, 403, 404, 503], roles: P },
+  { method: "post", path: "/workflows", summary: "Create a workflow (a DAG of jobs), all or nothing", tag: "Workflows", body: CreateWorkflowRequest, ok: { status: 201, schema: WorkflowResponse }, extra: [[200, WorkflowResponse]], errors: [400, 401, 403, 413, 503], roles: P },
+  { method: "get", path: "/workflows", summary: "List workflows by id ascending", tag: "Workflows", query: ListWorkflowsQuery, ok: { status: 200, schema: ListWorkflowsResponse }, errors: [400, 401, 403, 503], roles: P },
+  { method: "get", path: "/workflows/{id}", summary: "Read a workflow with its graph", tag: "Workflows", ok: { status: 200, schema: WorkflowResponse }, errors: [400, 401, 403, 404, 503], roles: PW },
+  { method: "post", path: "/workflows/{id}/jobs", summary: "Add jobs to a running workflow (under a live lease, idempotent by key)", tag: "Workflows", body: AddWorkflowJobsRequest, ok: { status: 201, schema: AddWorkflowJobsResponse }, errors: [400, 401, 403, 404, 409, 413, 503], roles: PW },
+  { method: "post", path: "/workflows/{id}/cancel", summary: "Cancel every unfinished job of a workflow", tag: "Workflows", ok: { status: 200, schema: WorkflowResponse }, errors: [400, 401, 403, 404, 409, 503], roles: A },
+  { method: "post", path: "/workflows/{id}/retry", summary: "Bring back the failed and cancelled jobs of a workflow", tag: "Workflows", ok: { status: 200, schema: WorkflowResponse }, errors: [400, 401, 403, 404, 503], roles: A },
   { method: "get", path: "/healthz", summary: "The process is up", tag: "Service", ok: { status: 200, schema: Status }, errors: [] },
   { method: "get", path: "/readyz", summary: "The database is reachable", tag: "Service", ok: { status: 200, schema: Status }, errors: [503] },
   { method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "Service", ok: { status: 200, text: "text/plain; version=0.0.4" }, errors: [] },

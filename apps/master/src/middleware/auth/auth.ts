@@ -12,9 +12,9 @@ export interface AuthTokens {
   readonly worker: ReadonlyArray<string>
 }
 
-const WORKER_POST = /^\/(jobs\/lease|jobs\/[^/]+\/(renew|complete|fail|release)|leases\/ack|leases\/renew)$/
-const WORKER_GET = /^\/jobs\/[^/]+$/
-const PRODUCER_POST = /^\/jobs(\/batch)?$/
+const WORKER_POST = /^\/(jobs\/lease|jobs\/[^/]+\/(renew|complete|fail|release)|leases\/ack|leases\/renew|workflows\/[^/]+\/jobs)$/
+const WORKER_GET = /^\/(jobs|workflows)\/[^/]+$/
+const PRODUCER_POST = /^\/(jobs(\/batch)?|workflows|workflows\/[^/]+\/jobs)$/
 
 /** Whether `role` may call `method path` (path relative to the API base): SPEC "Auth scope". */
 export const roleAllows = (role: Role, method: string, path: string): boolean => {
