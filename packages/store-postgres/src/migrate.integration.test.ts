@@ -62,6 +62,17 @@ describe("migrate", () => {
         const a = child(db.url)
         const b = child(db.url)
         await Promise.all([a.ready, b.ready])
+        // "ready" comes before the child asks for the barrier: wait until both are blocked on it, so the
+        // unlock starts them together instead of one after the other.
+        const deadline = Date.now() + 30_000
+        for (;;) {
+          const [w] = await gate<{ n: number }[]>`
+            select count(*)::int as n from pg_locks
+            where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`
+          if (w?.n === 2) break
+          if (Date.now() > deadline) throw new Error(`both migrating children never blocked on the barrier (${w?.n} waiting)`)
+          await new Promise((r) => setTimeout(r, 10))
+        }
         await gate`select pg_advisory_unlock(${BARRIER_KEY}::bigint)`
         const results = await Promise.all([a.done, b.done])
         for (const r of results) expect(r.code, r.err).toBe(0)
