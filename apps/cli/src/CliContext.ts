@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { InvalidArgumentError } from "commander"
 import { makeMasterClient, type MasterClient } from "./MasterClient.ts"
 
@@ -28,10 +29,32 @@ export interface CommandContext {
   readonly print: (human: () => string, machine: unknown) => void
 }
 
+/** The token file's first token (trimmed); an unreadable or empty file is a usage error naming it. */
+export const readTokenFile = (path: string): string => {
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UsageError(`--token-file ${path}: cannot read the token file (${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message ?? e)})`)
+  }
+  const token = text.split(/[,\r\n]/).map((t) => t.trim()).find((t) => t.length > 0)
+  if (token === undefined) throw new UsageError(`--token-file ${path}: the token file holds no token`)
+  return token
+}
+
+/** --token, then --token-file, then LEASEHOLD_TOKEN, then LEASEHOLD_TOKEN_FILE. */
+const tokenOf = (g: { readonly token?: string; readonly tokenFile?: string }, env: Record<string, string | undefined>): string | undefined => {
+  if (g.token) return g.token
+  if (g.tokenFile) return readTokenFile(g.tokenFile)
+  if (env.LEASEHOLD_TOKEN) return env.LEASEHOLD_TOKEN
+  return env.LEASEHOLD_TOKEN_FILE ? readTokenFile(env.LEASEHOLD_TOKEN_FILE) : undefined
+}
+
 /** Builds the context from the program's global options (read lazily: they are parsed before actions run). */
 export const makeContext = (
   io: CliIo,
-  globals: () => { readonly url?: string; readonly token?: string; readonly json?: boolean }
+  globals: () => { readonly url?: string; readonly token?: string; readonly tokenFile?: string; readonly json?: boolean }
 ): CommandContext => {
   const json = () => globals().json === true
   return {
@@ -40,7 +63,7 @@ export const makeContext = (
     client: () =>
       makeMasterClient({
         url: globals().url ?? io.env.LEASEHOLD_URL ?? DEFAULT_URL,
-        token: globals().token ?? io.env.LEASEHOLD_TOKEN
+        token: tokenOf(globals(), io.env)
       }),
     print: (human, machine) => io.out(`${json() ? JSON.stringify(machine, null, 2) : human()}\n`)
   }

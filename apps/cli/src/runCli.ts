@@ -20,6 +20,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     .description("Admin CLI for a Leasehold master (HTTP API only)")
     .option("--url <url>", `master URL [LEASEHOLD_URL; default ${DEFAULT_URL}]`)
     .option("--token <token>", "bearer token [LEASEHOLD_TOKEN]")
+    .option("--token-file <path>", "file holding the bearer token, kept out of ps [LEASEHOLD_TOKEN_FILE]")
     .option("--json", "print JSON for machines instead of tables")
   const ctx = makeContext(io, () => program.opts())
   program

@@ -3,7 +3,8 @@ import { bodyLimit } from "hono/body-limit"
 import { API_BASE, MAX_BODY_BYTES } from "@leasehold/contracts"
 import { HttpError } from "./http/HttpError.ts"
 import { errorResponse, toErrorResponse } from "./http/errorResponse.ts"
-import { auth } from "./middleware/auth/auth.ts"
+import { auth, authEnabled } from "./middleware/auth/auth.ts"
+import { crossSite } from "./middleware/crossSite/crossSite.ts"
 import { httpMetrics } from "./middleware/metrics/httpMetrics.ts"
 import { bulkRoutes } from "./routes/bulk.ts"
 import { jobsRoutes } from "./routes/jobs.ts"
@@ -21,11 +22,13 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
   const { config, log, metrics } = deps
   const app = new Hono()
   app.use("*", httpMetrics(metrics, log))
+  const tokens = { admin: config.adminTokens, producer: config.producerTokens, worker: config.workerTokens }
+  app.use("*", crossSite({ open: !authEnabled(tokens), corsOrigins: config.corsOrigins ?? [] }))
   app.route("/", serviceRoutes(deps))
   app.route("/", dashboardRoutes(deps))
 
   const api = new Hono()
-  api.use("*", auth({ admin: config.adminTokens, producer: config.producerTokens, worker: config.workerTokens }))
+  api.use("*", auth(tokens))
   api.use("/schedules/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
   api.use("/schedules", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`) } }))
   api.route("/jobs", workerJobRoutes(deps))

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { DEFAULT_MAX_BATCH_SIZE, LEASE_SECONDS_MAX, LEASE_SECONDS_MIN } from "@leasehold/contracts"
 import type { LogLevel } from "./http/Logger.ts"
 
@@ -20,12 +21,18 @@ export interface MasterConfig {
   readonly adminTokens: ReadonlyArray<string>
   readonly producerTokens: ReadonlyArray<string>
   readonly workerTokens: ReadonlyArray<string>
+  /** Files holding more tokens of each role (read at start; see readTokenFile). */
+  readonly adminTokenFile: string | undefined
+  readonly producerTokenFile: string | undefined
+  readonly workerTokenFile: string | undefined
+  /** Origins allowed to call the API from a browser on another origin (CORS); empty = none. */
+  readonly corsOrigins: ReadonlyArray<string>
   readonly logLevel: LogLevel
   /** The built dashboard (apps/dashboard/dist); undefined = the one beside this master's source. */
   readonly dashboardDir: string | undefined
 }
 
-type Kind = "int" | "string" | "tokens" | "level" | "duration"
+type Kind = "int" | "string" | "tokens" | "level" | "duration" | "origins"
 
 /** One configurable setting: its flag, its environment variable, its default and what it means. */
 export interface Setting {
@@ -58,6 +65,10 @@ export const SETTINGS: ReadonlyArray<Setting> = [
   { key: "adminTokens", flag: "--admin-token", env: ["LEASEHOLD_ADMIN_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the admin role, comma-separated" },
   { key: "producerTokens", flag: "--producer-token", env: ["LEASEHOLD_PRODUCER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the producer role, comma-separated" },
   { key: "workerTokens", flag: "--worker-token", env: ["LEASEHOLD_WORKER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the worker role, comma-separated" },
+  { key: "adminTokenFile", flag: "--admin-token-file", env: ["LEASEHOLD_ADMIN_TOKEN_FILE"], kind: "string", default: undefined, doc: "file of admin token(s), comma- or newline-separated (kept out of ps and the environment)" },
+  { key: "producerTokenFile", flag: "--producer-token-file", env: ["LEASEHOLD_PRODUCER_TOKEN_FILE"], kind: "string", default: undefined, doc: "file of producer token(s), comma- or newline-separated" },
+  { key: "workerTokenFile", flag: "--worker-token-file", env: ["LEASEHOLD_WORKER_TOKEN_FILE"], kind: "string", default: undefined, doc: "file of worker token(s), comma- or newline-separated" },
+  { key: "corsOrigins", flag: "--cors-origin", env: ["LEASEHOLD_CORS_ORIGIN"], kind: "origins", default: [], doc: "origin(s) allowed to call the API from a browser page elsewhere (CORS), comma-separated, e.g. https://ops.example.com; none by default" },
   { key: "dashboardDir", flag: "--dashboard-dir", env: ["LEASEHOLD_DASHBOARD_DIR"], kind: "string", default: undefined, doc: "directory of the built dashboard served at /ui/; default: apps/dashboard/dist of this checkout" },
   { key: "logLevel", flag: "--log-level", env: ["LEASEHOLD_LOG_LEVEL"], kind: "level", default: "info", doc: "debug (one line per request), info, warn or error" }
 ]
@@ -78,6 +89,8 @@ const parseValue = (s: Setting, raw: string, from: string): unknown => {
     }
     case "tokens":
       return raw.split(",").map((t) => t.trim()).filter((t) => t.length > 0)
+    case "origins":
+      return raw.split(",").map((o) => o.trim()).filter((o) => o.length > 0).map((o) => parseOrigin(o, from))
     case "level":
       if (!LEVELS.has(raw)) throw new ConfigError(`${from}: expected debug, info, warn or error, got "${raw}"`)
       return raw
@@ -92,11 +105,44 @@ const parseValue = (s: Setting, raw: string, from: string): unknown => {
   }
 }
 
-/** The defaults, overridden by the given fields; checks the lease bounds agree. */
+/** An origin as browsers send it (`scheme://host[:port]`, no path); anything else is a ConfigError. */
+const parseOrigin = (raw: string, from: string): string => {
+  let url: URL | undefined
+  try {
+    url = new URL(raw)
+  } catch {}
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== raw.replace(/\/$/, "").toLowerCase())
+    throw new ConfigError(`${from}: expected origins like https://ops.example.com or http://localhost:3000 (scheme, host, optional port; no path), got "${raw}"`)
+  return url.origin
+}
+
+/** Tokens from a file: trimmed, comma- or newline-separated; an unreadable or empty file is a ConfigError naming it. */
+export const readTokenFile = (path: string, flag: string): ReadonlyArray<string> => {
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : String((e as Error).message ?? e)
+    throw new ConfigError(`${flag} ${path}: cannot read the token file (${reason})`)
+  }
+  const tokens = text.split(/[,\r\n]/).map((t) => t.trim()).filter((t) => t.length > 0)
+  if (tokens.length === 0) throw new ConfigError(`${flag} ${path}: the token file holds no token`)
+  return tokens
+}
+
+/** The defaults, overridden by the given fields; reads token files; checks the lease bounds agree. */
 export const resolveConfig = (partial: Partial<MasterConfig> = {}): MasterConfig => {
   const base = Object.fromEntries(SETTINGS.map((s) => [s.key, s.default])) as unknown as MasterConfig
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined))
-  const config = { ...base, ...defined } as MasterConfig
+  const merged = { ...base, ...defined } as MasterConfig
+  const fromFile = (path: string | undefined, flag: string) => (path === undefined ? [] : readTokenFile(path, flag))
+  const union = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => [...new Set([...a, ...b])]
+  const config: MasterConfig = {
+    ...merged,
+    adminTokens: union(merged.adminTokens, fromFile(merged.adminTokenFile, "--admin-token-file")),
+    producerTokens: union(merged.producerTokens, fromFile(merged.producerTokenFile, "--producer-token-file")),
+    workerTokens: union(merged.workerTokens, fromFile(merged.workerTokenFile, "--worker-token-file"))
+  }
   if (config.minLeaseSeconds > config.maxLeaseSeconds)
     throw new ConfigError("--min-lease-seconds must not exceed --max-lease-seconds")
   if (config.leaseSeconds < config.minLeaseSeconds || config.leaseSeconds > config.maxLeaseSeconds)

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { WorkerConfigError, parseWorkerConfig } from "./config.ts"
 
@@ -38,5 +41,16 @@ describe("parseWorkerConfig", () => {
     ]
     for (const [argv, env, message] of bad) expect(() => parseWorkerConfig(argv, env)).toThrow(message)
     expect(() => parseWorkerConfig([], {})).toThrow(WorkerConfigError)
+  })
+  it("reads the token from --token-file or LEASEHOLD_TOKEN_FILE, trimmed; an unreadable file names itself", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lh-worker-token-"))
+    const file = join(dir, "token")
+    writeFileSync(file, "  s3cret-token \n")
+    expect(parseWorkerConfig(["--handlers", "h.js", "--token-file", file], {}).token).toBe("s3cret-token")
+    expect(parseWorkerConfig(["--handlers", "h.js"], { LEASEHOLD_TOKEN_FILE: file }).token).toBe("s3cret-token")
+    const missing = join(dir, "nope")
+    expect(() => parseWorkerConfig(["--handlers", "h.js", "--token-file", missing], {})).toThrow(
+      new WorkerConfigError(`--token-file ${missing}: cannot read the token file (no such file)`)
+    )
   })
 })

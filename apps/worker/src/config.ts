@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
 
 /** Everything the worker process can be told; every flag also has an environment variable. */
@@ -17,7 +18,7 @@ export interface WorkerCliConfig {
   readonly logLevel: "debug" | "info" | "warn" | "error"
 }
 
-type Kind = "url" | "string" | "int" | "fraction" | "seconds" | "list" | "level"
+type Kind = "url" | "string" | "int" | "fraction" | "seconds" | "list" | "level" | "tokenFile"
 
 /** One setting: flag, environment variable, default and meaning (the README table says the same). */
 export interface WorkerSetting {
@@ -45,6 +46,7 @@ export const WORKER_SETTINGS: ReadonlyArray<WorkerSetting> = [
   { key: "shutdownTimeoutMs", flag: "--shutdown-timeout", env: "LEASEHOLD_SHUTDOWN_TIMEOUT", kind: "seconds", default: 30_000, doc: "seconds running jobs may finish after SIGTERM before they are aborted and released" },
   { key: "workerId", flag: "--worker-id", env: "LEASEHOLD_WORKER_ID", kind: "string", default: undefined, doc: "worker id (default hostname-pid-timestamp)" },
   { key: "token", flag: "--token", env: "LEASEHOLD_TOKEN", kind: "string", default: undefined, doc: "bearer token of the worker role" },
+  { key: "token", flag: "--token-file", env: "LEASEHOLD_TOKEN_FILE", kind: "tokenFile", default: undefined, doc: "file holding the bearer token (trimmed; kept out of ps and the environment)" },
   { key: "batchSize", flag: "--batch-size", env: "LEASEHOLD_BATCH_SIZE", kind: "int", default: undefined, min: 1, max: 2 ** 53, doc: "requested_batch_size for scan batches" },
   { key: "waitMs", flag: "--wait-ms", env: "LEASEHOLD_WAIT_MS", kind: "int", default: 10_000, min: 0, max: 30_000, doc: "long-poll duration of each lease call" },
   { key: "progressIntervalMs", flag: "--progress-interval", env: "LEASEHOLD_PROGRESS_INTERVAL", kind: "seconds", default: 10_000, doc: "seconds between progress checks; a line is printed when something changed, else every 5 min (0 = none)" },
@@ -89,7 +91,24 @@ const parseValue = (s: WorkerSetting, raw: string, from: string): unknown => {
       return value
     case "string":
       return value
+    case "tokenFile":
+      return readTokenFile(value, from)
   }
+}
+
+/** The token in a file (trimmed; the first of several comma- or newline-separated); unreadable = a config error naming the file. */
+export const readTokenFile = (path: string, from: string): string => {
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message ?? e)
+    throw new WorkerConfigError(`${from} ${path}: cannot read the token file (${reason})`)
+  }
+  const token = text.split(/[,\r\n]/).map((t) => t.trim()).find((t) => t.length > 0)
+  if (token === undefined) throw new WorkerConfigError(`${from} ${path}: the token file holds no token`)
+  return token
 }
 
 /** Flags (`--flag value` or `--flag=value`; a bare `--` is ignored) over environment over defaults. */

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
   internal: 500
 } as const

@@ -30,7 +30,7 @@ const tidy = (node: unknown): unknown => {
   return out
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Payload too large", 500: "Internal error", 503: "Unavailable" }
+const STATUS_TEXT: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 500: "Internal error", 503: "Unavailable" }
 
 /** Builds the OpenAPI 3.1 document from the `contracts` schemas; paths are absolute. */
 export const openApiDocument = (): Json => {
