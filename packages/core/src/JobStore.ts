@@ -98,6 +98,12 @@ export const markAckRepeat = (r: AckResult): AckResult => Object.defineProperty(
 /** True for an ok ack result that was an idempotent repeat (see `markAckRepeat`). */
 export const isAckRepeat = (r: AckResult): boolean => (r as unknown as Record<symbol, unknown>)[ACK_REPEAT] === true
 
+/** Marks a complete's answer that changed nothing (the same token and worker again), like `markAckRepeat`. */
+export const markJobRepeat = (job: Job): Job => Object.defineProperty(job, ACK_REPEAT, { value: true })
+
+/** True for a complete's answer that was an idempotent repeat (see `markJobRepeat`). */
+export const isJobRepeat = (job: Job): boolean => (job as unknown as Record<symbol, unknown>)[ACK_REPEAT] === true
+
 export interface ListJobsParams {
   readonly queue?: string | undefined
   readonly status?: JobStatus | undefined

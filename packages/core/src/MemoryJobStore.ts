@@ -4,6 +4,7 @@ import { storeError, type StoreError } from "./errors.ts"
 import {
   JobStore,
   markAckRepeat,
+  markJobRepeat,
   type AckItemInput,
   type Clocked,
   type EnqueueOutcome,
@@ -180,8 +181,9 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
     jobRenewIfLeased: (p) => op(() => renewRow(state, p, clockOf(p))),
     jobCompleteIfLeased: (p) =>
       op(() => {
-        const row = completeRow(state, p, clockOf(p))
-        return isStoreError(row) ? row : toJob(row)
+        const done = completeRow(state, p, clockOf(p))
+        if (isStoreError(done)) return done
+        return done.repeat ? markJobRepeat(toJob(done.row)) : toJob(done.row)
       }),
     jobFailIfLeased: (p) =>
       op(() => {

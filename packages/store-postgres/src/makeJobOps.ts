@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type postgres from "postgres"
 import { MAX_PAYLOAD_BYTES, type AckResult, type RenewManyResult } from "@leasehold/contracts"
-import { storeError, type JobStoreShape, type LeaseParams } from "@leasehold/core"
+import { markJobRepeat, storeError, type JobStoreShape, type LeaseParams } from "@leasehold/core"
 import { run } from "./run.ts"
 import { iso, newJob, toJob, toLeasedJob, type JobRow, type LeaseRow } from "./rows.ts"
 import { enqueueMany, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
@@ -32,7 +32,8 @@ const notFound = (id: number) => storeError("NotFound", `job ${id} not found`, {
 const holderResult = (id: number, rows: ReadonlyArray<OutcomeRow>) => {
   const row = rows[0]
   if (!row) return Effect.fail(notFound(id))
-  return row.outcome === "lost" ? Effect.fail(lost(id)) : Effect.succeed(toJob(row))
+  if (row.outcome === "lost") return Effect.fail(lost(id))
+  return Effect.succeed(row.outcome === "already" ? markJobRepeat(toJob(row)) : toJob(row))
 }
 
 /** An admin transition's answer: the row, InvalidTransition or NotFound. */

@@ -15,3 +15,10 @@ export class HttpError extends Error {
 
 /** Shorthand for a 400 validation_error. */
 export const badRequest = (message: string, details?: unknown) => new HttpError("validation_error", message, details)
+
+/** The client closed its connection before its request body was read: not a server error (counted as 499). */
+export class ClientAbort extends Error {
+  constructor() {
+    super("client closed the connection before its request body was read")
+  }
+}

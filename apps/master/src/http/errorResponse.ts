@@ -1,6 +1,9 @@
 import { ERROR_STATUS, errorEnvelope, type ErrorCode } from "@leasehold/contracts"
 import { STORE_ERROR_CODE, StoreError, type StoreErrorReason } from "@leasehold/core"
-import { HttpError } from "./HttpError.ts"
+import { ClientAbort, HttpError } from "./HttpError.ts"
+
+/** Status recorded for a request its client abandoned (nginx's 499): nobody reads the answer. */
+export const CLIENT_CLOSED_REQUEST = 499
 import type { Logger } from "./Logger.ts"
 
 /** The one mapping from a typed store failure to a wire error code. */
@@ -28,6 +31,10 @@ const withoutSqlstate = (details: unknown): unknown => {
 /** Turns anything thrown by a handler into the SPEC error envelope; a 500 never leaks its cause. */
 export const toErrorResponse = (err: unknown, log: Logger, context: Record<string, unknown> = {}): Response => {
   if (err instanceof HttpError) return json(err.code, err.message, err.details)
+  if (err instanceof ClientAbort) {
+    if (log.debugEnabled) log.debug("client aborted the request", context)
+    return new Response(null, { status: CLIENT_CLOSED_REQUEST })
+  }
   if (isStoreError(err)) {
     const code = REASON_CODE[err.reason] ?? "internal"
     if (code === "internal") {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http"
 import type { Context } from "hono"
 import { MAX_BODY_BYTES } from "@leasehold/contracts"
-import { HttpError } from "./HttpError.ts"
+import { ClientAbort, HttpError } from "./HttpError.ts"
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 /** Decodes strictly: invalid UTF-8 is a 400, not text silently changed to U+FFFD. */
@@ -12,6 +12,8 @@ const decodeUtf8 = (body: Buffer): string => {
     throw new HttpError("validation_error", "request body is not valid UTF-8")
   }
 }
+
+const ignore = () => {}
 
 const tooLarge = () => new HttpError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`)
 
@@ -24,6 +26,8 @@ const readIncoming = (incoming: IncomingMessage & { rawBody?: Buffer }): Promise
       incoming.off("data", onData)
       incoming.off("end", onEnd)
       incoming.off("error", onError)
+      incoming.off("close", onClose)
+      incoming.on("error", ignore)
     }
     const onData = (chunk: Buffer) => {
       size += chunk.length
@@ -41,13 +45,20 @@ const readIncoming = (incoming: IncomingMessage & { rawBody?: Buffer }): Promise
       incoming.rawBody = body
       resolve(body)
     }
-    const onError = (e: unknown) => {
+    // A client that closes mid-body surfaces as an "aborted" error or a close before the end.
+    const onError = () => {
       cleanup()
-      reject(e)
+      reject(new ClientAbort())
+    }
+    const onClose = () => {
+      if (incoming.readableEnded) return
+      cleanup()
+      reject(new ClientAbort())
     }
     incoming.on("data", onData)
     incoming.on("end", onEnd)
     incoming.on("error", onError)
+    incoming.on("close", onClose)
   })
 
 /**

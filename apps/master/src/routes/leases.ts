@@ -13,6 +13,7 @@ import {
   type LeaseRequest as LeaseBody,
   type LeasedJob
 } from "@leasehold/contracts"
+import { isJobRepeat } from "@leasehold/core"
 import { badRequest } from "../http/HttpError.ts"
 import { clientLiveness } from "../http/clientLiveness.ts"
 import { runStore } from "../http/runStore.ts"
@@ -101,7 +102,7 @@ export const workerJobRoutes = (deps: MasterDeps) => {
     const b = await readBody(c, decodeComplete)
     workers.touch(b.worker_id)
     const job = await runStore(store.jobCompleteIfLeased({ id, workerId: b.worker_id, leaseToken: b.lease_token, result: b.result ?? null }))
-    metrics.completed.inc({ queue: job.queue })
+    if (!isJobRepeat(job)) metrics.completed.inc({ queue: job.queue })
     return c.json({ job })
   })
 

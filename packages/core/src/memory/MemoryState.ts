@@ -18,6 +18,8 @@ export interface MemoryRow {
   readonly maxAttempts: number
   workerId: string | null
   leaseToken: string | null
+  /** The worker whose complete took the job (a repeat complete must come from it). */
+  completedBy: string | null
   leasedAt: Date | null
   leaseSeconds: number | null
   leaseExpiresAt: Date | null
@@ -141,6 +143,7 @@ export const transitionRow = (row: MemoryRow, event: JobMachineEvent, now: Date)
   row.status = next.status
   row.attempts = next.attempts
   row.updatedAt = now
+  if (next.status === "completed") row.completedBy = row.workerId
   if (next.status !== "processing") {
     row.workerId = null
     row.leaseExpiresAt = null
@@ -164,6 +167,7 @@ export const newPendingRow = (
   attempts: 0,
   workerId: null,
   leaseToken: null,
+  completedBy: null,
   leasedAt: null,
   leaseSeconds: null,
   leaseExpiresAt: null,

@@ -22,20 +22,24 @@ const heldRow = (state: MemoryState, p: LeaseProofParams): StoreError | MemoryRo
   return holdsLease(row, p.workerId, p.leaseToken) ? row : leaseLost(p.id)
 }
 
-/** Complete under a lease; the same token again answers the completed job unchanged. */
+/**
+ * Complete under a lease. The same token and worker again find the completed job unchanged, marked as
+ * a repeat (`repeat: true`); the right token with another worker id is LeaseLost, like every mismatch.
+ */
 export const completeRow = (
   state: MemoryState,
   p: LeaseProofParams & { readonly result?: unknown },
   now: Date
-): StoreError | MemoryRow => {
+): StoreError | { readonly row: MemoryRow; readonly repeat: boolean } => {
   const row = findRow(state, p.id)
   if (isStoreError(row)) return row
-  if (row.status === "completed" && row.leaseToken === p.leaseToken) return row
+  if (row.status === "completed" && row.leaseToken === p.leaseToken)
+    return row.completedBy === p.workerId ? { row, repeat: true } : leaseLost(p.id)
   if (!holdsLease(row, p.workerId, p.leaseToken)) return leaseLost(p.id)
   const done = transitionRow(row, { type: "COMPLETE" }, now)
   if (isStoreError(done)) return done
   row.result = jsonCopy(p.result)
-  return row
+  return { row, repeat: false }
 }
 
 /** Fail an attempt: history recorded, then retrying after backoff (or `retryInMs`) or failed. */

@@ -12,7 +12,7 @@ export interface AckRow {
   readonly retryInMs: number | null
 }
 
-/** Per-item answer: `updated`, `already` (completed before by this token), `lost`, or `missing` (no such job). */
+/** Per-item answer: `updated`, `already` (completed before by this token and worker), `lost`, or `missing` (no such job). */
 export type ItemOutcome = "updated" | "already" | "lost" | "missing"
 
 /**
@@ -68,6 +68,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
                             then coalesce(${now}::timestamptz, now()) end,
         updated_at = coalesce(${now}::timestamptz, now()),
         completed_token = case when x.outcome = 'completed' then j.lease_token end,
+        completed_worker = case when x.outcome = 'completed' then j.worker_id end,
         lease_token = null, lease_expires_at = null, worker_id = null,
         result = case when x.outcome = 'completed'
                       then nullif(${results}::jsonb -> (x.i::int - 1), 'null'::jsonb)
@@ -96,7 +97,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
              case when x.i in (select u.i from upd u) then 'updated'
                   else coalesce((
                     select case when x.outcome = 'completed' and (
-                                  (e.status = 'completed' and e.completed_token = x.tok)
+                                  (e.status = 'completed' and e.completed_token = x.tok and e.completed_worker = ${workerId})
                                   or exists (select 1 from upd d where d.id = x.id and d.tok = x.tok and d.outcome = 'completed'))
                                 then 'already' else 'lost' end
                     from jobs e where e.id = x.id), 'missing')
@@ -129,7 +130,7 @@ const ackCompleted = (
     with upd as (
       update jobs j set status = 'completed',
              updated_at = coalesce(${now}::timestamptz, now()), completed_token = j.lease_token,
-             lease_token = null, lease_expires_at = null, worker_id = null,
+             completed_worker = j.worker_id, lease_token = null, lease_expires_at = null, worker_id = null,
              result = nullif(${results as never}::jsonb -> (x.i::int - 1), 'null'::jsonb)
       from unnest(${ids as number[]}::bigint[], ${toks as string[]}::uuid[], ${dupes as number[] | null}::int[])
         with ordinality as x(id, tok, first, i)
@@ -145,7 +146,7 @@ const ackCompleted = (
       select x.i, x.id,
              case when x.i in (select u.i from upd u) then 'updated'
                   else coalesce((
-                    select case when (e.status = 'completed' and e.completed_token = x.tok)
+                    select case when (e.status = 'completed' and e.completed_token = x.tok and e.completed_worker = ${workerId})
                                   or exists (select 1 from upd d where d.id = x.id and d.tok = x.tok)
                                 then 'already' else 'lost' end
                     from jobs e where e.id = x.id), 'missing')

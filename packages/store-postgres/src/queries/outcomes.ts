@@ -3,7 +3,7 @@ import type { JobRow } from "../rows.ts"
 
 /**
  * How a conditional write came out: `updated` (this call changed the row), `already` (completed
- * earlier with the same token: idempotent), `lost` (the job exists but this token does not hold it).
+ * earlier with the same token by the same worker: idempotent), `lost` (the job exists but this token does not hold it).
  * No row at all means the job does not exist.
  */
 export type Outcome = "updated" | "already" | "lost"
@@ -29,12 +29,15 @@ export interface Backoff {
 // transaction, through its `wf` CTE (leasehold_workflow_settle, migration 0030). A statement that ended no
 // workflow job never calls it (the HAVING), so plain jobs pay one `workflow_id is not null` test per row.
 
-/** Complete if this token holds the job; the same token completing again finds `already`. completed_at is derived (rows.ts). */
+/**
+ * Complete if this token holds the job; the same token and worker completing again find `already`, the
+ * same token from another worker `lost`. completed_at is derived (rows.ts).
+ */
 export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unknown }) => sql<OutcomeRow[]>`
   with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
   upd as (
     update jobs j set status = 'completed', updated_at = t.now, completed_token = j.lease_token,
-           lease_token = null, lease_expires_at = null, worker_id = null, result = ${sql.json(p.result as never)}::jsonb
+           completed_worker = j.worker_id, lease_token = null, lease_expires_at = null, worker_id = null, result = ${sql.json(p.result as never)}::jsonb
     from t
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}
@@ -46,7 +49,8 @@ export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unk
   )
   select 'updated' as outcome, * from upd where (select count(*) from wf) >= 0
   union all
-  select case when j.status = 'completed' and j.completed_token = ${p.leaseToken}::uuid then 'already' else 'lost' end,
+  select case when j.status = 'completed' and j.completed_token = ${p.leaseToken}::uuid and j.completed_worker = ${p.workerId}
+              then 'already' else 'lost' end,
          j.*
   from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { LeasedJob } from "@leasehold/contracts"
+import { isAckRepeat, isJobRepeat } from "../../JobStore.ts"
 import { failsWith, helpers, ms, run, testClock, unique, useStore, type MakeStore } from "./support.ts"
 
 const proof = (job: LeasedJob) => ({ id: job.id, workerId: job.worker_id!, leaseToken: job.lease_token })
@@ -25,6 +26,24 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
       expect(ms(done.completed_at)).toBe(clock.now().getTime())
       const again = await run(store().jobCompleteIfLeased({ ...proof(leased), result: { ok: 2 }, now: clock.advance(500) }))
       expect(again).toEqual(done)
+      expect(await h.get(leased.id)).toEqual(done)
+      expect([isJobRepeat(done), isJobRepeat(again)]).toEqual([false, true])
+      expect(JSON.stringify(again)).toBe(JSON.stringify(done))
+    })
+
+    it("a repeat complete with the right token but another worker id is LeaseLost, one by one and batched", async () => {
+      const { clock, leased } = await setup()
+      const done = await run(store().jobCompleteIfLeased({ ...proof(leased), result: { ok: 1 }, now: clock.advance(500) }))
+      await failsWith(store().jobCompleteIfLeased({ ...proof(leased), workerId: "someone-else", now: clock.advance(1) }), "LeaseLost")
+      const batched = await run(
+        store().leaseAckMany({ workerId: "someone-else", items: [{ jobId: leased.id, leaseToken: leased.lease_token, outcome: "completed" }], now: clock.now() })
+      )
+      expect(batched).toEqual([{ job_id: leased.id, ok: false, error: { code: "lease_lost", message: expect.any(String) } }])
+      const same = await run(
+        store().leaseAckMany({ workerId: leased.worker_id!, items: [{ jobId: leased.id, leaseToken: leased.lease_token, outcome: "completed" }], now: clock.now() })
+      )
+      expect(same).toEqual([{ job_id: leased.id, ok: true }])
+      expect(isAckRepeat(same[0]!)).toBe(true)
       expect(await h.get(leased.id)).toEqual(done)
     })
 
