@@ -7,8 +7,8 @@ const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff
 const hex4 = (text: string, at: number) => (/^[0-9a-fA-F]{4}$/.test(text.slice(at, at + 4)) ? parseInt(text.slice(at, at + 4), 16) : -1)
 
-/** Reads a string token from its opening quote; returns the index of its closing quote or a problem. */
-const scanString = (text: string, from: number): number | string => {
+/** Reads a string token from its opening quote, escape by escape; returns the index of its closing quote or a problem. */
+const scanEscapedString = (text: string, from: number): number | string => {
   const n = text.length
   for (let i = from + 1; i < n; i++) {
     const c = text.charCodeAt(i)
@@ -25,13 +25,13 @@ const scanString = (text: string, from: number): number | string => {
           return "a string contains a lone UTF-16 surrogate (\\ud800-\\udbff): strings must be valid Unicode"
         i += 6
       }
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      if (!isHigh(c) || !isLow(text.charCodeAt(i + 1))) return "a string contains a lone UTF-16 surrogate: strings must be valid Unicode"
-      i++
     }
   }
   return n
 }
+
+/** `String.prototype.isWellFormed` (Node 20+; not in this project's ES2023 lib typings). */
+export const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed: () => boolean }).isWellFormed()
 
 /**
  * Why a JSON text must be refused before it is parsed or stored, or undefined. One pass, no recursion:
@@ -41,13 +41,25 @@ const scanString = (text: string, from: number): number | string => {
  * Malformed JSON is left to JSON.parse.
  */
 export const jsonTextProblem = (text: string): string | undefined => {
+  // Raw surrogates cannot come from strictly decoded UTF-8, only from text built in-process.
+  if (!isWellFormed(text)) return "a string contains a lone UTF-16 surrogate: strings must be valid Unicode"
   let depth = 0
   const n = text.length
+  // Most of a body is string content: a string without a backslash is skipped with two native searches.
+  let nextBackslash = text.indexOf("\\")
+  if (nextBackslash < 0) nextBackslash = n
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
-      const end = scanString(text, i)
-      if (typeof end === "string") return end
+      let end = text.indexOf('"', i + 1)
+      if (end < 0) return undefined
+      if (nextBackslash < end) {
+        const scanned = scanEscapedString(text, i)
+        if (typeof scanned === "string") return scanned
+        end = scanned
+        nextBackslash = text.indexOf("\\", end)
+        if (nextBackslash < 0) nextBackslash = n
+      }
       i = end
     } else if (c === 91 || c === 123) {
       if (++depth > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`

@@ -1,14 +1,12 @@
 import { Result, Schema } from "effect"
 import type { Context } from "hono"
 import { badRequest } from "./HttpError.ts"
-import { jsonTextProblem } from "./jsonTextProblem.ts"
+import { isWellFormed, jsonTextProblem } from "./jsonTextProblem.ts"
 import { readBodyText } from "./readBodyText.ts"
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** Why a plain text value (query value, path segment) cannot be stored, or undefined. */
 export const textProblem = (s: string): string | undefined =>
-  s.includes("\u0000") ? "contains NUL (\\u0000)" : LONE_SURROGATE.test(s) ? "contains a lone UTF-16 surrogate" : undefined
+  s.includes("\u0000") ? "contains NUL (\\u0000)" : isWellFormed(s) ? undefined : "contains a lone UTF-16 surrogate"
 
 /** A precompiled decoder: returns the decoded value or throws a 400 naming what is wrong. */
 export type Decoder<A> = (input: unknown, where?: string) => A
