@@ -72,4 +72,11 @@ describe("retryPolicy", () => {
       })
     )
   })
+
+  it("is mulberry32 exactly (its first values for seed 42 pinned), and the bound policy exposes its ceiling", () => {
+    const random = mulberry32(42)
+    expect([random(), random(), random()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099])
+    const policy = makeRetryPolicy({ baseMs: 100, capMs: 1000 })
+    expect([1, 2, 4, 5, 9].map((a) => policy.ceilingMs(a))).toEqual([100, 200, 800, 1000, 1000])
+  })
 })
