@@ -83,6 +83,7 @@ describe.runIf(browserTestsRun)("the dashboard in Chromium against a real master
     await visible(page.getByRole("heading", { name: `Job ${data.failedId} failed` }))
     await visible(page.getByText("report template missing"))
     await visible(page.getByText("Attempt 1"))
+    await visible(page.getByText("at handler (/srv/handlers.js:12:7)", { exact: false }))
     const updated = page.locator("time").first()
     expect(await updated.getAttribute("title")).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/)
     await shot(page, "job-failed")

@@ -10,7 +10,9 @@ export const JOB_STATUSES: ReadonlyArray<JobStatus> = JobStatus.literals
 export const JobErrorEntry = Schema.Struct({
   attempt: Schema.Number,
   message: Schema.String,
-  at: UtcTimestamp
+  at: UtcTimestamp,
+  /** The stack the worker reported with the failure, when it sent one. */
+  stack: Schema.optional(Schema.String)
 })
 export type JobErrorEntry = typeof JobErrorEntry.Type
 

@@ -20,6 +20,7 @@ export const ackRows = (items: ReadonlyArray<AckItemInput>): Array<AckRow> =>
     outcome: it.outcome,
     result: it.result === undefined ? null : it.result,
     message: it.error?.message ?? (it.outcome === "failed" ? "failed" : null),
+    stack: it.error?.stack ?? null,
     retryable: it.retryable ?? null,
     retryInMs: it.retryInMs ?? null
   }))

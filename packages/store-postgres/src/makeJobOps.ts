@@ -163,7 +163,7 @@ export const makeJobOps = (s: StoreSettings) => {
         run(() =>
           failJob(
             sql,
-            { ...p, leaseToken: asToken(p.leaseToken), now: p.now ?? null, message: p.error.message, retryable: p.retryable ?? true, retryInMs: p.retryInMs ?? null },
+            { ...p, leaseToken: asToken(p.leaseToken), now: p.now ?? null, message: p.error.message, stack: p.error.stack ?? null, retryable: p.retryable ?? true, retryInMs: p.retryInMs ?? null },
             backoff
           )
         ),

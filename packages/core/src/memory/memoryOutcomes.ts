@@ -49,7 +49,7 @@ export const failRow = (state: MemoryState, p: Omit<FailParams, "now">, now: Dat
   const attempt = row.attempts
   const next = transitionRow(row, { type: "FAIL", retryable: p.retryable ?? true }, now)
   if (isStoreError(next)) return next
-  row.errors.push({ attempt, message: p.error.message, at: iso(now) })
+  row.errors.push({ attempt, message: p.error.message, at: iso(now), ...(p.error.stack ? { stack: p.error.stack } : {}) })
   row.lastError = p.error.message
   if (row.status === "retrying") row.runAt = addMs(now, p.retryInMs ?? state.retryPolicy.delayMs(attempt))
   return row

@@ -8,6 +8,7 @@ export interface AckRow {
   readonly outcome: "completed" | "failed"
   readonly result: unknown
   readonly message: string | null
+  readonly stack: string | null
   readonly retryable: boolean | null
   readonly retryInMs: number | null
 }
@@ -49,6 +50,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
   /** Arrays a plain all-completed batch does not need are sent as null (unnest pads them with nulls). */
   const outcomes = anyFailed ? items.map((it) => it.outcome) : null
   const messages = anyFailed ? items.map((it) => it.message) : null
+  const stacks = anyFailed && items.some((it) => it.stack !== null) ? items.map((it) => it.stack) : null
   const retryables = anyFailed ? items.map((it) => (it.retryable === null ? null : String(it.retryable))) : null
   const retryIns = anyFailed ? items.map((it) => it.retryInMs) : null
   const dupes = firsts.includes(0) ? firsts : null
@@ -74,15 +76,15 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
                       then nullif(${results}::jsonb -> (x.i::int - 1), 'null'::jsonb)
                       else j.result end,
         last_error = case when x.outcome = 'failed' then x.message else j.last_error end,
-        errors = case when x.outcome = 'failed' then coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+        errors = case when x.outcome = 'failed' then coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
                    'attempt', j.attempts, 'message', x.message,
-                   'at', to_char(coalesce(${now}::timestamptz, now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+                   'at', to_char(coalesce(${now}::timestamptz, now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'stack', x.stack)))
                  else j.errors end
       from (
-        select u.id, u.tok, coalesce(u.outcome, 'completed') as outcome, u.first, u.message, u.retryable, u.retry_in_ms, u.i
+        select u.id, u.tok, coalesce(u.outcome, 'completed') as outcome, u.first, u.message, u.stack, u.retryable, u.retry_in_ms, u.i
         from unnest(${ids}::bigint[], ${toks}::uuid[], ${outcomes}::text[], ${dupes}::int[], ${messages}::text[],
-                    ${retryables}::text[], ${retryIns}::float8[])
-          with ordinality as u(id, tok, outcome, first, message, retryable, retry_in_ms, i)
+                    ${stacks}::text[], ${retryables}::text[], ${retryIns}::float8[])
+          with ordinality as u(id, tok, outcome, first, message, stack, retryable, retry_in_ms, i)
       ) x
       where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}

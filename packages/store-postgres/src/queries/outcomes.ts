@@ -57,7 +57,7 @@ export const completeJob = (sql: postgres.Sql, p: Proof & { readonly result: unk
 /** Fail an attempt: retrying after backoff (or retry_in_ms), or failed when exhausted or not retryable. */
 export const failJob = (
   sql: postgres.Sql,
-  p: Proof & { readonly message: string; readonly retryable: boolean; readonly retryInMs: number | null },
+  p: Proof & { readonly message: string; readonly stack: string | null; readonly retryable: boolean; readonly retryInMs: number | null },
   backoff: Backoff
 ) => sql<OutcomeRow[]>`
   with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
@@ -72,9 +72,9 @@ export const failJob = (
       completed_at = case when not ${p.retryable}::boolean or j.attempts >= j.max_attempts then t.now end,
       updated_at = t.now, lease_token = null, lease_expires_at = null, worker_id = null,
       last_error = ${p.message}::text,
-      errors = coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+      errors = coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
         'attempt', j.attempts, 'message', ${p.message}::text,
-        'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+        'at', to_char(t.now at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'stack', ${p.stack}::text)))
     from t
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
       and j.worker_id = ${p.workerId}

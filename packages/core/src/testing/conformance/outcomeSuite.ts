@@ -71,7 +71,7 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
         store().jobFailIfLeased({ ...proof(leased), error: { message: "boom", stack: "at x" }, retryInMs: 5000, now: clock.advance(100) })
       )
       expect(failed).toMatchObject({ status: "retrying", attempts: 1, last_error: "boom", worker_id: null, lease_expires_at: null })
-      expect(failed.errors).toEqual([{ attempt: 1, message: "boom", at: clock.now().toISOString() }])
+      expect(failed.errors).toEqual([{ attempt: 1, message: "boom", at: clock.now().toISOString(), stack: "at x" }])
       expect(ms(failed.run_at)).toBe(clock.now().getTime() + 5000)
       await failsWith(store().jobCompleteIfLeased(proof(leased)), "LeaseLost")
       await failsWith(store().jobFailIfLeased({ ...proof(leased), error: { message: "again" } }), "LeaseLost")
@@ -213,5 +213,19 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
         { job_id: a.id, ok: false, error: { code: "lease_lost", message: expect.any(String) } }
       ])
       expect((await h.get(a.id)).lease_expires_at).toBe(results[1]!.lease_expires_at)
+    })
+
+    it("keeps the stack a fail or a failed ack reports in the error history, and no stack key without one", async () => {
+      const clock = testClock()
+      const queue = unique("q")
+      await run(store().jobEnqueueMany({ jobs: [1, 2, 3].map(() => ({ type: "t", queue })), now: clock.now() }))
+      const [a, b, c] = await h.lease({ queues: [queue], maxJobs: 3, now: clock.now() })
+      const stack = "Error: boom\n    at handler (/srv/h.js:1:1)"
+      await run(store().jobFailIfLeased({ ...proof(a!), now: clock.now(), error: { message: "boom", stack }, retryable: false }))
+      await run(store().jobFailIfLeased({ ...proof(b!), now: clock.now(), error: { message: "plain" }, retryable: false }))
+      await run(store().leaseAckMany({ workerId: c!.worker_id!, now: clock.now(), items: [{ jobId: c!.id, leaseToken: c!.lease_token, outcome: "failed", error: { message: "acked", stack }, retryable: false }] }))
+      expect((await h.get(a!.id)).errors).toEqual([{ attempt: 1, message: "boom", at: clock.now().toISOString(), stack }])
+      expect((await h.get(b!.id)).errors).toEqual([{ attempt: 1, message: "plain", at: clock.now().toISOString() }])
+      expect((await h.get(c!.id)).errors).toEqual([{ attempt: 1, message: "acked", at: clock.now().toISOString(), stack }])
     })
   })
