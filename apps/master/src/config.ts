@@ -18,6 +18,8 @@ export interface MasterConfig {
   readonly retentionMs: number
   readonly pruneIntervalMs: number
   readonly poolMax: number
+  readonly readPoolMax: number
+  readonly readTimeoutMs: number
   readonly adminTokens: ReadonlyArray<string>
   readonly producerTokens: ReadonlyArray<string>
   readonly workerTokens: ReadonlyArray<string>
@@ -62,6 +64,8 @@ export const SETTINGS: ReadonlyArray<Setting> = [
   { key: "retentionMs", flag: "--retention", env: ["LEASEHOLD_RETENTION"], kind: "duration", default: 7 * 86_400_000, doc: "finished jobs older than this are deleted: 7d, 12h, 30m, 90s, 500ms (0 = keep forever)" },
   { key: "pruneIntervalMs", flag: "--prune-interval-ms", env: ["LEASEHOLD_PRUNE_INTERVAL_MS"], kind: "int", default: 60_000, min: 100, max: 86_400_000, doc: "how often the pruner runs" },
   { key: "poolMax", flag: "--pool-max", env: ["LEASEHOLD_POOL_MAX"], kind: "int", default: 10, min: 1, max: 1000, doc: "PostgreSQL connections in the pool (plus one for LISTEN)" },
+  { key: "readPoolMax", flag: "--read-pool-max", env: ["LEASEHOLD_READ_POOL_MAX"], kind: "int", default: 3, min: 1, max: 100, doc: "connections of the separate pool for operator reads (lists, stats, throughput), so they never take one leasing needs" },
+  { key: "readTimeoutMs", flag: "--read-timeout-ms", env: ["LEASEHOLD_READ_TIMEOUT_MS"], kind: "int", default: 5000, min: 100, max: 3_600_000, doc: "statement_timeout of operator reads: a read running longer is cancelled and answers 503" },
   { key: "adminTokens", flag: "--admin-token", env: ["LEASEHOLD_ADMIN_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the admin role, comma-separated" },
   { key: "producerTokens", flag: "--producer-token", env: ["LEASEHOLD_PRODUCER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the producer role, comma-separated" },
   { key: "workerTokens", flag: "--worker-token", env: ["LEASEHOLD_WORKER_TOKEN"], kind: "tokens", default: [], doc: "bearer token(s) of the worker role, comma-separated" },

@@ -79,8 +79,15 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     const migrated = await migrate(sql)
     log.info("migrations applied", { applied: migrated.applied })
 
+    const readSql = connect(withOutageSettings(databaseUrl), {
+      max: config.readPoolMax,
+      application: "leasehold-master-reads",
+      statementTimeoutMs: config.readTimeoutMs
+    })
+    cleanups.push(() => readSql.end({ timeout: 5 }))
+
     const waiters = makeLeaseWaiters()
-    const store = withLocalWake(makePgJobStore({ sql, serverMaxBatchSize: config.maxBatchSize }), waiters)
+    const store = withLocalWake(makePgJobStore({ sql, readSql, serverMaxBatchSize: config.maxBatchSize }), waiters)
     const listenSql = config.listenDatabaseUrl ? connect(withOutageSettings(config.listenDatabaseUrl), { max: 1, application: "leasehold-master-listen" }) : sql
     if (listenSql !== sql) cleanups.push(() => listenSql.end({ timeout: 5 }))
     const listener = await listenJobs(listenSql, (queue) => waiters.notify(queue))

@@ -305,6 +305,35 @@ describe.each([
       expect(w.last_seen_at).toMatch(UTC)
       expect((await api("GET", "/stats")).body.workers_active).toBeGreaterThanOrEqual(1)
     })
+    it("GET /stats/throughput answers per-minute completed and failed, current minute last; bad bounds are 400", async () => {
+      const q = uniqueQueue()
+      await enqueue(q)
+      await enqueue(q)
+      const [a, b] = await lease(q, { max_jobs: 2 })
+      const ack = await api("POST", "/leases/ack", {
+        worker_id: "w1",
+        items: [
+          { job_id: a.id, lease_token: a.lease_token, outcome: "completed" },
+          { job_id: b.id, lease_token: b.lease_token, outcome: "failed", error: { message: "x" }, retryable: false }
+        ]
+      })
+      expect(ack.status).toBe(200)
+      const t = await api("GET", `/stats/throughput?minutes=3&queue=${q}`)
+      expect(t.status).toBe(200)
+      expect(t.body.minutes).toHaveLength(3)
+      const ats = t.body.minutes.map((m: any) => Date.parse(m.at))
+      expect(ats[1] - ats[0]).toBe(60_000)
+      expect(ats[2] - ats[1]).toBe(60_000)
+      expect(t.body.minutes.every((m: any) => UTC.test(m.at) && Date.parse(m.at) % 60_000 === 0)).toBe(true)
+      const total = t.body.minutes.reduce((acc: any, m: any) => ({ completed: acc.completed + m.completed, failed: acc.failed + m.failed }), { completed: 0, failed: 0 })
+      expect(total).toEqual({ completed: 1, failed: 1 })
+      expect(ats[2]).toBeLessThanOrEqual(Date.now())
+      expect((await api("GET", "/stats/throughput")).body.minutes).toHaveLength(60)
+      expectError(await api("GET", "/stats/throughput?minutes=0"), 400, "validation_error")
+      expectError(await api("GET", "/stats/throughput?minutes=1441"), 400, "validation_error")
+      expectError(await api("GET", "/stats/throughput?minutes=abc"), 400, "validation_error")
+      expectError(await api("GET", "/stats/throughput?queue=Bad!"), 400, "validation_error")
+    })
   })
 
   describe("scans", () => {

@@ -43,15 +43,21 @@ export type ListLeasesResponse = typeof ListLeasesResponse.Type
 export const RecoverResponse = Schema.Struct({ retried: Schema.Number, failed: Schema.Number })
 export type RecoverResponse = typeof RecoverResponse.Type
 
-/** Counts of one queue by status. */
-export const QueueStats = Schema.Struct({
+/** Jobs of one queue by status (exact: kept by the store in the transactions that change them). */
+export const JobCounts = Schema.Struct({
   blocked: Schema.Number,
   pending: Schema.Number,
   processing: Schema.Number,
   retrying: Schema.Number,
   completed: Schema.Number,
   failed: Schema.Number,
-  cancelled: Schema.Number,
+  cancelled: Schema.Number
+})
+export type JobCounts = typeof JobCounts.Type
+
+/** Counts of one queue by status, and how long its oldest due pending job has waited. */
+export const QueueStats = Schema.Struct({
+  ...JobCounts.fields,
   oldest_pending_age_ms: Schema.NullOr(Schema.Number)
 })
 export type QueueStats = typeof QueueStats.Type
@@ -70,3 +76,16 @@ export type ListWorkersResponse = typeof ListWorkersResponse.Type
 /** `GET /whoami`: the caller's role (admin when no token is configured), so a client can hide what it may not do. */
 export const WhoAmIResponse = Schema.Struct({ role: Schema.Literals(["admin", "producer", "worker"]), auth: Schema.Boolean })
 export type WhoAmIResponse = typeof WhoAmIResponse.Type
+
+/** `GET /stats/throughput` query: the last `minutes` minutes (1..1440, default 60), one queue or all. */
+export const ThroughputQuery = Schema.Struct({
+  minutes: Schema.optional(IntString(1, 1440)),
+  queue: Schema.optional(QueueName)
+})
+export type ThroughputQuery = typeof ThroughputQuery.Type
+/** Jobs that finished in one minute; `at` is the minute's start. */
+export const ThroughputMinute = Schema.Struct({ at: UtcTimestamp, completed: Schema.Number, failed: Schema.Number })
+export type ThroughputMinute = typeof ThroughputMinute.Type
+/** Oldest first, one entry per minute (zeros included); the last is the current, partial minute. */
+export const ThroughputResponse = Schema.Struct({ minutes: Schema.Array(ThroughputMinute) })
+export type ThroughputResponse = typeof ThroughputResponse.Type

@@ -20,6 +20,7 @@ export const Routes = {
   leasesRenew: "/leases/renew",
   leasesRecover: "/leases/recover",
   stats: "/stats",
+  statsThroughput: "/stats/throughput",
   workers: "/workers",
   schedules: "/schedules",
   schedule: (name: string) => `/schedules/${encodeURIComponent(name)}`,

@@ -3,6 +3,7 @@ import type {
   AckResult,
   BulkResult,
   Job,
+  JobCounts,
   JobStatus,
   LeaseInfo,
   LeasedJob,
@@ -11,6 +12,7 @@ import type {
   ReportedError,
   RenewManyResult,
   Scan,
+  ThroughputMinute,
   WorkerInfo
 } from "@leasehold/contracts"
 import type { StoreError } from "./errors.ts"
@@ -218,8 +220,23 @@ export interface JobStoreShape {
   readonly leaseList: (
     p: { readonly state: "active" | "expired"; readonly queue?: string | undefined; readonly limit: number } & Clocked
   ) => Effect.Effect<ReadonlyArray<LeaseInfo>, StoreError>
+  /** Exact per-queue counts by status (every queue with jobs, or the one asked for); cheap at any table size. */
+  readonly queueCountsGet: (p: { readonly queue?: string | undefined }) => Effect.Effect<Record<string, JobCounts>, StoreError>
+  /** Completed and failed jobs per minute over the last `minutes` (oldest first, zeros included, current minute last). */
+  readonly throughputGet: (
+    p: { readonly minutes: number; readonly queue?: string | undefined } & Clocked
+  ) => Effect.Effect<ReadonlyArray<ThroughputMinute>, StoreError>
   /** Delete completed/failed/cancelled jobs finished before `before`; returns how many. */
   readonly jobPruneFinished: (p: { readonly before: Date; readonly limit?: number | undefined }) => Effect.Effect<number, StoreError>
+  /**
+   * One bounded step of pruning: looks at the next `limit` jobs by id after `afterId` and deletes those
+   * finished before `before`. `nextAfterId` is where the next step starts (null at the end of the table);
+   * `pastCutoff` says the step reached jobs created after `before` (plus a margin): ids follow creation
+   * time, so with the store's own clock nothing further can be old enough and a pruner stops there.
+   */
+  readonly jobPruneFinishedStep: (
+    p: { readonly before: Date; readonly limit: number; readonly afterId: number }
+  ) => Effect.Effect<{ readonly deleted: number; readonly nextAfterId: number | null; readonly pastCutoff: boolean }, StoreError>
   readonly scanCreate: (p: { readonly scan: NewScan } & Clocked) => Effect.Effect<Scan, StoreError>
   readonly scanGet: (p: { readonly name: string }) => Effect.Effect<Scan, StoreError>
   readonly scanList: () => Effect.Effect<ReadonlyArray<Scan>, StoreError>

@@ -16,6 +16,7 @@ import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
 import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
 import { applyAdminEvent, bulkByIds, bulkMatching } from "./memory/memoryBulk.ts"
 import { checkLeaseSeconds, checkNewJob } from "./memory/memoryValidation.ts"
+import { countRows, pruneStep, throughputOf } from "./memory/memoryCounts.ts"
 import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } from "./memory/memoryScans.ts"
 import {
   addMs,
@@ -306,6 +307,14 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
             })
           )
       }),
+    queueCountsGet: (p) => op(() => countRows(state.rows.values(), p.queue)),
+    throughputGet: (p) =>
+      op(() =>
+        Number.isInteger(p.minutes) && p.minutes >= 1 && p.minutes <= 1440
+          ? throughputOf(state.rows.values(), p.minutes, clockOf(p), p.queue)
+          : storeError("Validation", "minutes must be an integer in 1..1440")
+      ),
+    jobPruneFinishedStep: (p) => op(() => pruneStep(state, p.before, p.afterId, p.limit)),
     jobPruneFinished: (p) =>
       op(() => {
         const doomed = rows()

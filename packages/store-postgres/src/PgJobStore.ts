@@ -6,10 +6,18 @@ import { makeBulkOps } from "./makeBulkOps.ts"
 import { makeJobOps } from "./makeJobOps.ts"
 import { makeReadOps } from "./makeReadOps.ts"
 import { makeWorkflowOps } from "./makeWorkflowOps.ts"
+import { makeScanOps } from "./makeScanOps.ts"
+import { makeStatsOps } from "./makeStatsOps.ts"
 
 /** Options of the PostgreSQL store. */
 export interface PgJobStoreOptions {
   readonly sql: postgres.Sql
+  /**
+   * Pool for operator reads (job lists, stats, throughput, leases, workers, scans); default `sql`. Give it
+   * its own small pool with a statement timeout (`connect(url, { statementTimeoutMs })`) so a slow ad-hoc
+   * read can neither run long nor take a connection the lease path needs.
+   */
+  readonly readSql?: postgres.Sql
   /** Retry backoff base (SPEC default 1 s). */
   readonly retryBaseMs?: number
   /** Retry backoff cap (SPEC default 1 h). */
@@ -22,10 +30,11 @@ export interface PgJobStoreOptions {
 export const makePgJobStore = (options: PgJobStoreOptions): JobStoreShape => {
   const settings = {
     sql: options.sql,
+    readSql: options.readSql ?? options.sql,
     backoff: { baseMs: options.retryBaseMs ?? 1_000, capMs: options.retryCapMs ?? 3_600_000 },
     serverMaxBatchSize: options.serverMaxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
   }
-  return { ...makeJobOps(settings), ...makeReadOps(settings), ...makeBulkOps(settings) }
+  return { ...makeJobOps(settings), ...makeReadOps(settings), ...makeScanOps(settings), ...makeStatsOps(settings), ...makeBulkOps(settings) }
 }
 
 /** The PostgreSQL implementation of the WorkflowStore port (unblocking itself lives in the job store's writes). */

@@ -12,7 +12,11 @@ const UNAVAILABLE_CODES = new Set([
   "EAI_AGAIN"
 ])
 
+/** query_canceled: a statement ran past statement_timeout (the operator read pool sets one). */
+const STATEMENT_TIMEOUT = "57014"
+
 const reasonOf = (code: string): StoreErrorReason => {
+  if (code === STATEMENT_TIMEOUT) return "Unavailable"
   if (code === "23505") return "Conflict"
   if (code === "40001" || code === "40P01") return "Internal"
   if (code === "23514" || code.startsWith("22")) return "Validation"
@@ -45,6 +49,7 @@ const VALIDATION_MESSAGES: Record<string, string> = {
 
 /** The message a client may see: never the driver's text, which can quote SQL, constraints or values. */
 const ownMessage = (reason: StoreErrorReason, code: string, cause: unknown): string => {
+  if (code === STATEMENT_TIMEOUT) return "the read was cancelled at the read timeout (statement_timeout): narrow its filters, or raise --read-timeout-ms"
   if (reason === "Unavailable") return "database unavailable"
   if (reason === "Conflict") return "conflicts with an existing record"
   if (reason !== "Validation") return "internal store error"

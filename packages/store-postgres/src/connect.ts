@@ -27,6 +27,11 @@ export interface ConnectOptions {
    * and the few that read a whole table (stats, prune) have no index alternative and still scan it.
    */
   readonly genericPlans?: boolean
+  /**
+   * `statement_timeout` of every statement on these connections, in ms (default: none). For the pool of
+   * operator reads: a read that runs past it is cancelled (SQLSTATE 57014) and answers 503.
+   */
+  readonly statementTimeoutMs?: number
 }
 
 /**
@@ -69,6 +74,7 @@ export const connect = (url: string, options: ConnectOptions = {}): postgres.Sql
       application_name: options.application ?? "leasehold",
       ...STORE_SESSION_SETTINGS,
       ...(options.genericPlans === false ? {} : { plan_cache_mode: "force_generic_plan", enable_seqscan: "off" }),
+      ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
       ...options.connection
     },
     types: { int8AsNumber, timestamptzFast },

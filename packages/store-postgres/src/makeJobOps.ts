@@ -18,6 +18,8 @@ import { withDependencies } from "./queries/workflowLeases.ts"
 /** Settings shared by the store's operations. */
 export interface StoreSettings {
   readonly sql: postgres.Sql
+  /** Operator reads (lists, stats, throughput): a separate pool with a statement timeout, or `sql`. */
+  readonly readSql: postgres.Sql
   readonly backoff: Backoff
   readonly serverMaxBatchSize: number
 }

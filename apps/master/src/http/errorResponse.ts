@@ -28,6 +28,9 @@ const withoutSqlstate = (details: unknown): unknown => {
   return Object.keys(rest).length > 0 ? rest : undefined
 }
 
+/** A read the database cancelled at its statement timeout (SQLSTATE 57014): its message names the remedy. */
+const isReadTimeout = (e: StoreError) => (e.details as { sqlstate?: unknown } | undefined)?.sqlstate === "57014"
+
 /** Turns anything thrown by a handler into the SPEC error envelope; a 500 never leaks its cause. */
 export const toErrorResponse = (err: unknown, log: Logger, context: Record<string, unknown> = {}): Response => {
   if (err instanceof HttpError) return json(err.code, err.message, err.details)
@@ -41,7 +44,7 @@ export const toErrorResponse = (err: unknown, log: Logger, context: Record<strin
       log.error("internal store error", { ...context, error: String(err.message), cause: String(err.cause ?? "") })
       return json("internal", "internal error")
     }
-    if (code === "unavailable") return json("unavailable", "the database is unavailable, retry later")
+    if (code === "unavailable") return json("unavailable", isReadTimeout(err) ? err.message : "the database is unavailable, retry later")
     return json(code, err.message, withoutSqlstate(err.details))
   }
   const status = (err as { status?: unknown })?.status

@@ -1,6 +1,7 @@
 import { describe } from "vitest"
 import { adminSuite } from "./conformance/adminSuite.ts"
 import { bulkSuite } from "./conformance/bulkSuite.ts"
+import { countsSuite } from "./conformance/countsSuite.ts"
 import { enqueueSuite } from "./conformance/enqueueSuite.ts"
 import { leaseAcksSuite } from "./conformance/leaseAcksSuite.ts"
 import { leaseSuite } from "./conformance/leaseSuite.ts"
@@ -28,6 +29,7 @@ export const jobStoreConformance = (name: string, makeStore: () => Promise<Confo
     adminSuite(makeStore)
     bulkSuite(makeStore)
     readSuite(makeStore)
+    countsSuite(makeStore)
     scanSuite(makeStore)
     modelSuite(makeStore)
   })

@@ -79,13 +79,28 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
     from upd
     where (select n from notified) >= 0 and (select count(*) from wf) >= 0`
 
-/** Deletes finished jobs outside workflows (pruneWorkflows takes those) whose completion is older than `before` (a completed job's is its updated_at); returns how many went. */
-export const pruneFinished = (sql: postgres.Sql, before: Date, limit: number) => sql<{ n: number }[]>`
-  with c as (
-    select id from jobs
-    where status in ('completed', 'failed', 'cancelled') and coalesce(completed_at, updated_at) < ${before}::timestamptz
-      and workflow_id is null
-    limit ${limit}
-  ),
-  del as (delete from jobs j using c where j.id = c.id returning 1)
-  select count(*)::int as n from del`
+/**
+ * One bounded step of the pruner: walks the next `limit` jobs by id after `afterId` (the primary key,
+ * in order: no index of its own, nothing added to the ack path) and deletes those finished before
+ * `before`, outside workflows (pruneWorkflows takes those whole). The delete re-checks status and age on
+ * the row it deletes, so a job retried meanwhile stays.
+ * `past_cutoff`: the window reached jobs created an hour or more after `before`. Ids follow creation
+ * time (give or take a transaction), so with the database's clock every job old enough to prune sits
+ * before that point and a pruner stops there instead of walking the whole table.
+ */
+export const pruneFinishedStep = (sql: postgres.Sql, before: Date, afterId: number, limit: number) =>
+  sql<{ deleted: number; last_id: number | null; rows: number; past_cutoff: boolean }[]>`
+    with c as materialized (
+      select id, status, completed_at, updated_at, created_at from jobs
+      where id > ${afterId} order by id limit ${limit}
+    ),
+    del as (
+      delete from jobs j using c
+      where j.id = c.id and c.status in ('completed', 'failed', 'cancelled') and j.workflow_id is null
+        and coalesce(c.completed_at, c.updated_at) < ${before}::timestamptz
+        and j.status in ('completed', 'failed', 'cancelled')
+        and coalesce(j.completed_at, j.updated_at) < ${before}::timestamptz
+      returning 1
+    )
+    select (select count(*) from del)::int as deleted, (select max(id) from c) as last_id, (select count(*) from c)::int as rows,
+           exists (select 1 from c where c.created_at >= ${before}::timestamptz + interval '1 hour') as past_cutoff`

@@ -1,5 +1,4 @@
 import type postgres from "postgres"
-import type { JobStatus } from "@leasehold/contracts"
 import type { JobRow } from "../rows.ts"
 
 /** One job by id. */
@@ -7,47 +6,10 @@ export const getJob = (sql: postgres.Sql, id: number) => sql<JobRow[]>`
   select j.*, ${waitingFor(sql)} from jobs j where j.id = ${id}`
 
 /** `waiting_for` of a blocked job: the keys of its dependencies not yet completed (null for any other row). */
-const waitingFor = (sql: postgres.Sql) => sql`
+export const waitingFor = (sql: postgres.Sql) => sql`
   case when j.status = 'blocked' then array(
     select p.key::text from workflow_edges e join jobs p on p.id = e.job_id
     where e.dependent_id = j.id and p.status <> 'completed' order by p.key) end as waiting_for`
-
-/** Filters of the keyset-paginated job list. */
-export interface ListFilter {
-  readonly queue: string | null
-  readonly status: JobStatus | null
-  readonly type: string | null
-  readonly workerId: string | null
-  readonly workflowId: number | null
-  readonly afterId: number
-  readonly limit: number
-}
-
-/** One page by id ascending; fetches one row more than asked to know whether a next page exists. */
-export const listJobs = (sql: postgres.Sql, f: ListFilter) => sql<JobRow[]>`
-  select j.*, ${waitingFor(sql)} from jobs j
-  where j.id > ${f.afterId}
-    and (${f.queue}::text is null or j.queue = ${f.queue}::text)
-    and (${f.status}::text is null or j.status::text = ${f.status}::text)
-    and (${f.type}::text is null or j.type = ${f.type}::text)
-    and (${f.workerId}::text is null or j.worker_id = ${f.workerId}::text)
-    and (${f.workflowId}::bigint is null or j.workflow_id = ${f.workflowId}::bigint)
-  order by j.id
-  limit ${f.limit + 1}`
-
-/** Counts per queue and status, the oldest due pending job's run_at, and the expired-lease count. */
-export const queueCounts = (sql: postgres.Sql, now: Date | null) =>
-  sql<{ queue: string; status: JobStatus | null; n: number; oldest_due: Date | null; now: Date }[]>`
-    with t as materialized (select coalesce(${now}::timestamptz, now()) as now)
-    select j.queue, j.status, count(*)::int as n,
-           min(j.run_at) filter (where j.status = 'pending' and j.run_at <= t.now) as oldest_due, t.now
-    from jobs j cross join t
-    group by j.queue, j.status, t.now
-    union all
-    select null, null, count(*)::int, null, t.now
-    from jobs j cross join t
-    where j.status = 'processing' and j.lease_expires_at < t.now
-    group by t.now`
 
 /** Live or expired leases, soonest expiry first. */
 export const listLeases = (
