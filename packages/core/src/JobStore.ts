@@ -228,6 +228,8 @@ export interface JobStoreShape {
   ) => Effect.Effect<ReadonlyArray<ThroughputMinute>, StoreError>
   /** Delete completed/failed/cancelled jobs finished before `before`; returns how many. */
   readonly jobPruneFinished: (p: { readonly before: Date; readonly limit?: number | undefined }) => Effect.Effect<number, StoreError>
+  /** Delete up to `limit` whole workflows whose jobs all finished before `before` (never a workflow in part); returns the jobs deleted. */
+  readonly workflowPruneFinished: (p: { readonly before: Date; readonly limit: number }) => Effect.Effect<number, StoreError>
   /**
    * One bounded step of pruning: looks at the next `limit` jobs by id after `afterId` and deletes those
    * finished before `before`. `nextAfterId` is where the next step starts (null at the end of the table);

@@ -314,6 +314,7 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
           ? throughputOf(state.rows.values(), p.minutes, clockOf(p), p.queue)
           : storeError("Validation", "minutes must be an integer in 1..1440")
       ),
+    workflowPruneFinished: () => Effect.succeed(0),
     jobPruneFinishedStep: (p) => op(() => pruneStep(state, p.before, p.afterId, p.limit)),
     jobPruneFinished: (p) =>
       op(() => {

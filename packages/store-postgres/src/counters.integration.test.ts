@@ -15,7 +15,7 @@ const rowCounts = async (t: TestStore) => {
   const rows = await t.sql<{ queue: string; status: keyof JobCounts; n: number }[]>`
     select queue, status::text as status, count(*)::int as n from jobs group by 1, 2`
   const out: Record<string, Record<string, number>> = {}
-  for (const r of rows) (out[r.queue] ??= { pending: 0, processing: 0, retrying: 0, completed: 0, failed: 0, cancelled: 0 })[r.status] = r.n
+  for (const r of rows) (out[r.queue] ??= { blocked: 0, pending: 0, processing: 0, retrying: 0, completed: 0, failed: 0, cancelled: 0 })[r.status] = r.n
   return out
 }
 

@@ -5,12 +5,15 @@ import { run } from "./run.ts"
 import { iso } from "./rows.ts"
 import { pendingAges, statusCounts, throughputMinutes } from "./queries/counts.ts"
 import { pruneFinishedStep } from "./queries/admin.ts"
+import { pruneWorkflows } from "./queries/workflows.ts"
 import type { StoreSettings } from "./makeJobOps.ts"
 
 /** A store-level prune call without a limit deletes at most this many rows. */
 const PRUNE_DEFAULT_LIMIT = 10_000
 /** Rows one prune statement looks at: small enough that a step holds its locks (and its trigger's transition table) briefly. */
 const PRUNE_STEP_ROWS = 5_000
+/** Whole workflows a store-level prune call deletes (each with all its jobs: at most 10,000 per request, so a few per call). */
+const PRUNE_WORKFLOWS_PER_CALL = 10
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -62,6 +65,7 @@ export const makeStatsOps = ({ sql, readSql }: StoreSettings) => {
           )
         : Effect.fail(storeError("Validation", "minutes must be an integer in 1..1440")),
     jobPruneFinishedStep: step,
+    workflowPruneFinished: ({ before, limit }) => Effect.map(run(() => pruneWorkflows(sql, before, limit)), (rows) => rows[0]?.n ?? 0),
     jobPruneFinished: ({ before, limit }) =>
       Effect.gen(function* () {
         const max = limit ?? PRUNE_DEFAULT_LIMIT
@@ -72,7 +76,7 @@ export const makeStatsOps = ({ sql, readSql }: StoreSettings) => {
           deleted += r.deleted
           afterId = r.nextAfterId
         }
-        return deleted
+        return deleted + ((yield* run(() => pruneWorkflows(sql, before, PRUNE_WORKFLOWS_PER_CALL)))[0]?.n ?? 0)
       })
   } satisfies Partial<JobStoreShape>
 }

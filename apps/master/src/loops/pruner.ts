@@ -9,12 +9,14 @@ import { every, type Loop } from "./every.ts"
 const PRUNE_STEP_ROWS = 5_000
 /** Pause between steps, so the lease path gets the disk and the WAL between two deletes. */
 const PRUNE_PAUSE_MS = 10
+/** Whole workflows per statement (each with all its jobs, at most 10,000 per request). */
+const PRUNE_WORKFLOWS = 10
 
 const pause = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms))
 
 /**
  * Deletes finished jobs older than the retention, in bounded steps that walk the table by id and stop
- * where jobs are too young; a no-op when the retention is 0 (keep forever). Stops between steps at shutdown.
+ * where jobs are too young, then whole finished workflows; a no-op when the retention is 0 (keep forever). Stops between steps at shutdown.
  */
 export const startPruner = (deps: MasterDeps): Loop | undefined => {
   const { retentionMs, pruneIntervalMs } = deps.config
@@ -33,6 +35,11 @@ export const startPruner = (deps: MasterDeps): Loop | undefined => {
         total += step.deleted
         afterId = step.pastCutoff ? null : step.nextAfterId
         if (afterId !== null) await pause(PRUNE_PAUSE_MS)
+      }
+      for (let n = -1; n !== 0 && !stopped; ) {
+        n = await runStore(deps.store.workflowPruneFinished({ before, limit: PRUNE_WORKFLOWS }))
+        total += n
+        if (n !== 0) await pause(PRUNE_PAUSE_MS)
       }
       if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString() })
     },

@@ -20,11 +20,11 @@ export const countsSuite = (makeStore: MakeStore): void =>
       await run(store().jobFailIfLeased({ ...proof(b!, clock.now()), error: { message: "boom" }, retryable: false }))
       const pending = (await run(store().jobList({ queue, status: "pending", limit: 10 }))).jobs
       await run(store().jobCancel({ id: pending[0]!.id, now: clock.now() }))
-      const expected = { pending: 1, processing: 1, retrying: 0, completed: 1, failed: 1, cancelled: 1 }
+      const expected = { blocked: 0, pending: 1, processing: 1, retrying: 0, completed: 1, failed: 1, cancelled: 1 }
       expect((await run(store().queueCountsGet({ queue })))).toEqual({ [queue]: expected })
       const all = await run(store().queueCountsGet({}))
       expect(all[queue]).toEqual(expected)
-      expect(all[other]).toEqual({ pending: 1, processing: 0, retrying: 0, completed: 0, failed: 0, cancelled: 0 })
+      expect(all[other]).toEqual({ blocked: 0, pending: 1, processing: 0, retrying: 0, completed: 0, failed: 0, cancelled: 0 })
       expect(await run(store().queueCountsGet({ queue: unique("q") }))).toEqual({})
       await run(store().jobFailIfLeased({ ...proof(c!, clock.now()), error: { message: "again" }, retryInMs: 1000 }))
       expect((await run(store().queueCountsGet({ queue })))[queue]).toMatchObject({ processing: 0, retrying: 1 })
