@@ -36,7 +36,10 @@ export interface WorkerPoolConfig {
   readonly requestedBatchSize?: number | undefined
   /** Lease calls allowed in flight at once, each for different free slots. */
   readonly maxLeasesInFlight?: number | undefined
-  /** Outcomes finished within this window share one ack call. */
+  /**
+   * Outcomes ride on the next lease call (`acks`); those no lease call takes within this window go
+   * alone, together, in one `POST /leases/ack`.
+   */
   readonly ackWindowMs?: number | undefined
   readonly backoff?: BackoffOptions | undefined
   readonly logger?: WorkerLogger | undefined

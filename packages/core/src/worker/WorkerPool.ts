@@ -1,4 +1,4 @@
-import type { LeasedJob } from "@leasehold/contracts"
+import { MAX_ACKS_ON_LEASE, type LeasedJob } from "@leasehold/contracts"
 import { Effect, Fiber, Queue } from "effect"
 import { createActor, type Actor } from "xstate"
 import { DEFAULT_BACKOFF, backoffSchedule, retryTransient } from "./backoff.ts"
@@ -13,7 +13,7 @@ import {
   type PoolStatus,
   type WorkerPoolConfig
 } from "./PoolConfig.ts"
-import { ackItem, makeReporter } from "./Reporter.ts"
+import { ackItem, makeAckOutbox, type CarriedAcks } from "./Reporter.ts"
 import { makeRenewer, renewDelayMs } from "./Renewer.ts"
 import { makeRenewScheduler, type RenewHandle, type RenewListener } from "./RenewScheduler.ts"
 import { SlotMachine, type SlotEvent, type SlotState } from "./SlotMachine.ts"
@@ -115,9 +115,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     }
   }
   const wake = Effect.runSync(Queue.sliding<void>(1))
-  const reporter = Effect.runSync(
-    makeReporter({ client, workerId: config.workerId, windowMs: config.ackWindowMs ?? DEFAULT_ACK_WINDOW_MS, backoff, onRetry })
-  )
+  const reporter = makeAckOutbox({ client, workerId: config.workerId, windowMs: config.ackWindowMs ?? DEFAULT_ACK_WINDOW_MS, backoff, onRetry })
   const renewer = Effect.runSync(
     makeRenewer({ client, workerId: config.workerId, leaseSeconds: config.leaseSeconds, backoff, onRetry })
   )
@@ -142,8 +140,9 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   })
 
   /**
-   * Hands an outcome to the ack batcher. The slot is free as soon as the batcher holds the
-   * outcome (acks overlap the next lease); the pool tracks the pending acks and `stop()` waits for them.
+   * Hands an outcome to the outbox: the next lease call carries it (one round trip reports and
+   * refills), or it goes alone after the ack window. The slot is free as soon as the outbox holds the
+   * outcome; the pool tracks the pending acks and `stop()` waits for them.
    */
   const report = (job: LeasedJob, outcome: Outcome) => {
     pendingAcks++
@@ -325,9 +324,15 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   let leasesInFlight = 0
   let pausedUntil = 0
 
-  /** One lease call for `reserved` slots; its answer is assigned to them, what is left goes back to idle. */
-  const leaseFor = (reserved: ReadonlyArray<Slot>) => {
+  /**
+   * One lease call for `reserved` slots, carrying the outcomes waiting in the outbox; its answer is
+   * assigned to the slots, what is left goes back to idle. A call that carries outcomes does not
+   * long-poll: their results (and the slots' events) come back at once.
+   */
+  const leaseFor = (reserved: ReadonlyArray<Slot>) => Effect.suspend(() => leaseCarrying(reserved, reporter.take(MAX_ACKS_ON_LEASE)))
+  const leaseCarrying = (reserved: ReadonlyArray<Slot>, carried: CarriedAcks | null) => {
     const unreserve = () => {
+      carried?.giveBack()
       for (const slot of reserved) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
     }
     return Effect.uninterruptibleMask((restore) =>
@@ -338,7 +343,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             queues: config.queues ? [...config.queues] : ["default"],
             types,
             max_jobs: reserved.length,
-            wait_ms: config.waitMs ?? DEFAULT_WAIT_MS,
+            wait_ms: carried ? 0 : (config.waitMs ?? DEFAULT_WAIT_MS),
+            ...(carried ? { acks: carried.items } : {}),
             ...(config.leaseSeconds !== undefined ? { lease_seconds: config.leaseSeconds } : {}),
             ...(config.requestedBatchSize !== undefined ? { requested_batch_size: config.requestedBatchSize } : {})
           })
@@ -348,6 +354,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         Effect.result,
         Effect.map((answer) => {
           if (answer._tag === "Success") {
+            carried?.settle(answer.success.acks)
             assign(reserved, answer.success.jobs, answer.success.server_now)
           } else {
             log.error("lease rejected by the master", { error: answer.failure.message, status: answer.failure.status })
@@ -359,6 +366,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     ).pipe(
       Effect.ensuring(
         Effect.sync(() => {
+          carried?.giveBack()
           leasesInFlight--
           Queue.offerUnsafe(wake, undefined)
         })
@@ -431,6 +439,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             for (const slot of slots) slot.actor.send({ type: "SHUTDOWN_TIMEOUT" })
             yield* waitAllStopped(RELEASE_GRACE_MS)
           }
+          reporter.flush()
           const ackDeadline = Date.now() + RELEASE_GRACE_MS
           while (pendingAcks > 0 && Date.now() < ackDeadline) yield* Effect.sleep(5)
           for (const slot of slots) {

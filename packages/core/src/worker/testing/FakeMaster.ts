@@ -1,4 +1,4 @@
-import type { AckResult, Job, LeasedJob, LeaseRequest, LeaseResponse, RenewManyResult } from "@leasehold/contracts"
+import type { AckItem, AckResult, Job, LeasedJob, LeaseRequest, LeaseResponse, RenewManyResult } from "@leasehold/contracts"
 import { Effect } from "effect"
 import type { MasterClientShape } from "../MasterClient.ts"
 import { MasterError } from "../MasterError.ts"
@@ -24,7 +24,7 @@ interface FakeJob {
  */
 export class FakeMaster {
   readonly jobs = new Map<number, FakeJob>()
-  readonly calls = { lease: [] as Array<{ max_jobs: number; types: ReadonlyArray<string> }>, renew: 0, ack: [] as Array<number>, release: 0 }
+  readonly calls = { lease: [] as Array<{ max_jobs: number; types: ReadonlyArray<string> }>, renew: 0, ack: [] as Array<number>, leaseAcks: [] as Array<number>, release: 0 }
   /** Lease calls whose caller gave up (interrupted) before the answer, e.g. a long-poll cut short by `stop()`. */
   leasesInterrupted = 0
   down = false
@@ -78,10 +78,27 @@ export class FakeMaster {
     return job && job.status === "processing" && job.token === token ? job : null
   }
 
+  /** Applies outcomes as the master does (on `/leases/ack` and on a lease's `acks`). */
+  private applyAcks(items: ReadonlyArray<AckItem>): Array<AckResult> {
+    return items.map((item) => {
+      const job = this.holds(item.job_id, item.lease_token)
+      if (!job) return { job_id: item.job_id, ok: false, error: { code: "lease_lost", message: "lease lost" } }
+      job.token = null
+      if (item.outcome === "completed") Object.assign(job, { status: "completed", result: item.result ?? null })
+      else {
+        job.errors.push({ attempt: job.attempts, message: item.error?.message ?? "", at: new Date().toISOString() })
+        job.status = item.retryable === false || job.attempts >= job.maxAttempts ? "failed" : "retrying"
+      }
+      return { job_id: item.job_id, ok: true }
+    })
+  }
+
   private leaseWait(req: LeaseRequest): Effect.Effect<LeaseResponse, MasterError> {
     const self = this
     return Effect.gen(function* () {
       self.calls.lease.push({ max_jobs: req.max_jobs ?? 1, types: req.types ?? [] })
+      const acks = req.acks ? self.applyAcks(req.acks) : undefined
+      if (req.acks) self.calls.leaseAcks.push(req.acks.length)
       const deadline = Date.now() + (req.wait_ms ?? 0)
       while (true) {
         if (self.down) return yield* Effect.fail(new MasterError({ reason: "Unavailable", message: "master down" }))
@@ -93,7 +110,7 @@ export class FakeMaster {
             Object.assign(job, { status: "processing", attempts: job.attempts + 1, token: `t${self.nextToken++}`, expiresAt: now + durationMs })
             return self.leased(job, now, durationMs)
           })
-          return { jobs, server_now: new Date(now).toISOString() }
+          return acks ? { jobs, server_now: new Date(now).toISOString(), acks } : { jobs, server_now: new Date(now).toISOString() }
         }
         yield* Effect.sleep(2)
       }
@@ -120,18 +137,7 @@ export class FakeMaster {
     ack: (req) =>
       Effect.suspend(() => this.fail("ack") ?? Effect.sync(() => {
         this.calls.ack.push(req.items.length)
-        const results: Array<AckResult> = req.items.map((item) => {
-          const job = this.holds(item.job_id, item.lease_token)
-          if (!job) return { job_id: item.job_id, ok: false, error: { code: "lease_lost", message: "lease lost" } }
-          job.token = null
-          if (item.outcome === "completed") Object.assign(job, { status: "completed", result: item.result ?? null })
-          else {
-            job.errors.push({ attempt: job.attempts, message: item.error?.message ?? "", at: new Date().toISOString() })
-            job.status = item.retryable === false || job.attempts >= job.maxAttempts ? "failed" : "retrying"
-          }
-          return { job_id: item.job_id, ok: true }
-        })
-        return { results }
+        return { results: this.applyAcks(req.items) }
       })),
     release: (jobId, req) =>
       Effect.suspend(() => this.fail("release") ?? Effect.suspend(() => {

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from "vitest"
+import type { PoolEvent, WorkerPoolConfig } from "./PoolConfig.ts"
+import { FakeMaster } from "./testing/FakeMaster.ts"
+import { makeWorkerPool, type WorkerPool } from "./WorkerPool.ts"
+
+const pools: Array<WorkerPool> = []
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()))
+})
+
+const until = async (predicate: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not reached before the deadline")
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+const setup = (ackWindowMs: number, waitMs: number, overrides: Partial<WorkerPoolConfig> = {}) => {
+  const master = new FakeMaster()
+  const events: Array<PoolEvent> = []
+  const pool = makeWorkerPool(master.client, {
+    workerId: "w-acks",
+    handlers: { work: async () => "done" },
+    concurrency: 4,
+    waitMs,
+    ackWindowMs,
+    backoff: { baseMs: 5, capMs: 20 },
+    shutdownTimeoutMs: 2_000,
+    onEvent: (e) => events.push(e),
+    ...overrides
+  })
+  pools.push(pool)
+  return { master, pool, events }
+}
+
+describe("WorkerPool: one round trip per cycle", () => {
+  it("outcomes ride on the next lease call under a backlog; none goes alone", async () => {
+    // An ack window far longer than the run: an outcome can only have gone out on a lease.
+    const { master, pool, events } = setup(60_000, 50)
+    for (let i = 0; i < 300; i++) master.enqueue("work")
+    pool.start()
+    await until(() => master.count("completed") === 300)
+    expect(master.calls.ack).toEqual([])
+    expect(master.calls.leaseAcks.reduce((a, b) => a + b, 0)).toBe(300)
+    await until(() => events.filter((e) => e.type === "job:completed").length === 300)
+    expect(pool.status().counts.completed).toBe(300)
+  })
+
+  it("outcomes go alone after the ack window when no lease call is due (every lease long-polling)", async () => {
+    // Two slots, one lease in flight at a time: while the job runs, the other slot's lease long-polls an
+    // empty queue, so when the job ends no lease call can take its outcome.
+    const { master, pool, events } = setup(5, 30_000, { concurrency: 2, maxLeasesInFlight: 1 })
+    master.enqueue("work")
+    pool.start()
+    await until(() => master.count("completed") === 1)
+    await until(() => events.some((e) => e.type === "job:completed"))
+    expect(master.calls.ack).toEqual([1])
+    expect(master.calls.leaseAcks).toEqual([])
+  })
+
+  it("stop() reports every finished outcome before it returns", async () => {
+    const { master, pool } = setup(60_000, 50)
+    for (let i = 0; i < 40; i++) master.enqueue("work")
+    pool.start()
+    await until(() => pool.status().counts.started >= 20)
+    await pool.stop()
+    const started = pool.status().counts.started
+    expect(master.count("completed")).toBe(started)
+    expect(master.count("processing")).toBe(0)
+  })
+})
