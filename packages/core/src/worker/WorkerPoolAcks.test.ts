@@ -16,12 +16,13 @@ const until = async (predicate: () => boolean, timeoutMs = 10_000) => {
   }
 }
 
-const setup = (ackWindowMs: number, waitMs: number, overrides: Partial<WorkerPoolConfig> = {}) => {
-  const master = new FakeMaster()
+/** `afterLeases`: handlers finish only once that many lease calls have been made. */
+const setup = (ackWindowMs: number, waitMs: number, overrides: Partial<WorkerPoolConfig> = {}, afterLeases = 0) => {
+  const master: FakeMaster = new FakeMaster()
   const events: Array<PoolEvent> = []
   const pool = makeWorkerPool(master.client, {
     workerId: "w-acks",
-    handlers: { work: async () => "done" },
+    handlers: { work: async () => (afterLeases > 0 ? until(() => master.calls.lease.length >= afterLeases).then(() => "done") : "done") },
     concurrency: 4,
     waitMs,
     ackWindowMs,
@@ -49,8 +50,8 @@ describe("WorkerPool: one round trip per cycle", () => {
 
   it("outcomes go alone after the ack window when no lease call is due (every lease long-polling)", async () => {
     // Two slots, one lease in flight at a time: while the job runs, the other slot's lease long-polls an
-    // empty queue, so when the job ends no lease call can take its outcome.
-    const { master, pool, events } = setup(5, 30_000, { concurrency: 2, maxLeasesInFlight: 1 })
+    // empty queue (the job ends only once that second lease call is out), so no lease call can take its outcome.
+    const { master, pool, events } = setup(5, 30_000, { concurrency: 2, maxLeasesInFlight: 1 }, 2)
     master.enqueue("work")
     pool.start()
     await until(() => master.count("completed") === 1)
