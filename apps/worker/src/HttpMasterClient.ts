@@ -1,4 +1,5 @@
 import {
+  AddWorkflowJobsResponse,
   API_BASE,
   AckResponse,
   ErrorEnvelope,
@@ -75,6 +76,7 @@ export const makeHttpMasterClient = (options: HttpMasterClientOptions): MasterCl
     lease: (request) => post(Routes.jobsLease, request, LeaseResponse, request.wait_ms ?? 0),
     renew: (request) => post(Routes.leasesRenew, request, RenewManyResponse),
     ack: (request) => post(Routes.leasesAck, request, AckResponse),
-    release: (jobId, request) => post(Routes.jobRelease(jobId), request, JobResponse)
+    release: (jobId, request) => post(Routes.jobRelease(jobId), request, JobResponse),
+    addWorkflowJobs: (workflowId, request) => post(Routes.workflowJobs(workflowId), request, AddWorkflowJobsResponse)
   }
 }

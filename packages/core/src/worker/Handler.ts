@@ -1,4 +1,4 @@
-import type { LeasedJob } from "@leasehold/contracts"
+import type { AddedWorkflowJob, DependencyOutcome, LeasedJob } from "@leasehold/contracts"
 
 /** Structured logger handed to the pool and to every handler. */
 export interface WorkerLogger {
@@ -28,6 +28,18 @@ export interface HandlerContext {
   readonly idempotencyKey: string | null
   readonly workerId: string
   readonly log: WorkerLogger
+  /** For a job of a workflow (null otherwise): its place there, its dependencies' outcomes, and `add`. */
+  readonly workflow: HandlerWorkflow | null
+}
+
+/** SPEC "Workflows in handlers": `add` adds jobs under this job's lease, idempotent by key (a retried handler adds nothing twice). */
+export interface HandlerWorkflow {
+  readonly id: number
+  readonly key: string
+  /** Each direct dependency's `{job_id, status, result}` by key. */
+  readonly dependencies: Readonly<Record<string, DependencyOutcome>>
+  /** Items exactly as in `POST /workflows/{id}/jobs` (`key`, `type`, `depends_on`, ...). */
+  readonly add: (jobs: ReadonlyArray<Record<string, unknown>>) => Promise<ReadonlyArray<AddedWorkflowJob>>
 }
 
 /** A job handler: its resolved value is the job's result; a throw fails the attempt. */

@@ -1,5 +1,6 @@
 import { Context, type Effect } from "effect"
 import type {
+  AddWorkflowJobsResponse,
   AckRequest,
   AckResponse,
   JobResponse,
@@ -24,6 +25,11 @@ export interface MasterClientShape {
   readonly ack: (request: AckRequest) => Effect.Effect<AckResponse, MasterError>
   /** `POST /jobs/{id}/release`: gives a job back without burning an attempt. */
   readonly release: (jobId: number, request: ReleaseRequest) => Effect.Effect<JobResponse, MasterError>
+  /** `POST /workflows/{id}/jobs` under a lease (`ctx.workflow.add`); absent on clients that never run workflow jobs. */
+  readonly addWorkflowJobs?: (
+    workflowId: number,
+    request: { readonly jobs: ReadonlyArray<unknown>; readonly worker_id: string; readonly lease_token: string; readonly job_id: number }
+  ) => Effect.Effect<AddWorkflowJobsResponse, MasterError>
 }
 
 /** The master client port as an Effect service. */

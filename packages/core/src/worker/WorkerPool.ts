@@ -4,6 +4,7 @@ import { createActor, type Actor } from "xstate"
 import { DEFAULT_BACKOFF, backoffSchedule, retryTransient } from "./backoff.ts"
 import { failedOutcome, silentLogger, type HandlerContext, type Outcome } from "./Handler.ts"
 import { MasterClient, type MasterClientShape } from "./MasterClient.ts"
+import type { HandlerWorkflow } from "./Handler.ts"
 import { isTransient, type MasterError } from "./MasterError.ts"
 import {
   DEFAULT_ACK_WINDOW_MS,
@@ -230,7 +231,26 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       attempt: job.attempts,
       idempotencyKey: job.idempotency_key,
       workerId: config.workerId,
-      log
+      log,
+      workflow: workflowContext(job)
+    }
+  }
+
+  /** `ctx.workflow` of a workflow job: `add` posts under the job's own lease (409 lease_lost once it is gone). */
+  const workflowContext = (job: LeasedJob): HandlerWorkflow | null => {
+    if (!job.workflow) return null
+    const { id, key } = job.workflow
+    return {
+      id,
+      key,
+      dependencies: job.dependencies ?? {},
+      add: async (jobs) => {
+        if (!client.addWorkflowJobs) throw new Error("this master client cannot add workflow jobs")
+        const answer = await Effect.runPromise(
+          client.addWorkflowJobs(id, { jobs, worker_id: config.workerId, lease_token: job.lease_token, job_id: job.id })
+        )
+        return answer.jobs
+      }
     }
   }
 
