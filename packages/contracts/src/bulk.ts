@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { IntBetween, JobType, QueueName, opt } from "./fields.ts"
+import { Count, Id, JobType, QueueName, opt } from "./fields.ts"
 import { JobStatus } from "./job.ts"
 import { ItemError } from "./lease.ts"
 
@@ -19,14 +19,14 @@ export type BulkFilter = typeof BulkFilter.Type
  * `dry_run` (filter only) counts the jobs the operation would change and changes nothing.
  */
 export const BulkRequest = Schema.Struct({
-  ids: opt(Schema.Array(IntBetween(1, Number.MAX_SAFE_INTEGER)).check(Schema.isBetweenLength(1, MAX_BULK_IDS))),
+  ids: opt(Schema.Array(Id).check(Schema.isBetweenLength(1, MAX_BULK_IDS))),
   filter: opt(BulkFilter),
   dry_run: opt(Schema.Boolean)
 })
 export type BulkRequest = typeof BulkRequest.Type
 
 /** One id's outcome: `ok`, or `not_found` / `invalid_transition`. */
-export const BulkResult = Schema.Struct({ job_id: Schema.Number, ok: Schema.Boolean, error: Schema.optional(ItemError) })
+export const BulkResult = Schema.Struct({ job_id: Id, ok: Schema.Boolean, error: Schema.optionalKey(ItemError) })
 export type BulkResult = typeof BulkResult.Type
 
 /** Answer to a bulk request by `ids`: one result per id, in request order. */
@@ -34,5 +34,5 @@ export const BulkIdsResponse = Schema.Struct({ results: Schema.Array(BulkResult)
 export type BulkIdsResponse = typeof BulkIdsResponse.Type
 
 /** Answer to a bulk request by `filter`: how many jobs changed (or, with `dry_run`, would change). */
-export const BulkCountResponse = Schema.Struct({ count: Schema.Number, dry_run: Schema.optional(Schema.Boolean) })
+export const BulkCountResponse = Schema.Struct({ count: Count, dry_run: Schema.optionalKey(Schema.Boolean) })
 export type BulkCountResponse = typeof BulkCountResponse.Type

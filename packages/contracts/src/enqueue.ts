@@ -27,14 +27,18 @@ export const EnqueueRequest = Schema.Struct({
 export type EnqueueRequest = typeof EnqueueRequest.Type
 
 /** `POST /jobs` answer: 201 new, 200 with duplicate when the idempotency key existed. */
-export const EnqueueResponse = Schema.Struct({ job: Job, duplicate: Schema.optional(Schema.Boolean) })
+export const EnqueueResponse = Schema.Struct({ job: Job, duplicate: Schema.optionalKey(Schema.Boolean) })
 export type EnqueueResponse = typeof EnqueueResponse.Type
+/** The 200 answer of `POST /jobs` for an idempotency key that existed (documented apart from the 201). */
+export const EnqueueDuplicateResponse = Schema.Struct({ job: Job, duplicate: Schema.Literal(true) })
 
 /** `POST /jobs/batch` body; items are validated one by one so the error can name the index. */
 export const EnqueueBatchRequest = Schema.Struct({ jobs: Schema.Array(Schema.Unknown) })
 export type EnqueueBatchRequest = typeof EnqueueBatchRequest.Type
+/** The documented shape of a `POST /jobs/batch` body: 1..10,000 enqueue items (checked one by one by the handler). */
+export const EnqueueBatchShape = Schema.Struct({ jobs: Schema.Array(EnqueueRequest).check(Schema.isBetweenLength(1, MAX_BATCH_JOBS)) })
 
 /** One job of a batch answer, in request order. */
-export const EnqueueBatchItem = Schema.Struct({ ...Job.fields, duplicate: Schema.optional(Schema.Boolean) })
+export const EnqueueBatchItem = Schema.Struct({ ...Job.fields, duplicate: Schema.optionalKey(Schema.Boolean) })
 export const EnqueueBatchResponse = Schema.Struct({ jobs: Schema.Array(EnqueueBatchItem) })
 export type EnqueueBatchResponse = typeof EnqueueBatchResponse.Type

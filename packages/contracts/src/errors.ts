@@ -19,7 +19,7 @@ export const ErrorCodeSchema = Schema.Literals(Object.keys(ERROR_STATUS) as Arra
 
 /** The error envelope every non-2xx answer carries. */
 export const ErrorEnvelope = Schema.Struct({
-  error: Schema.Struct({ code: ErrorCodeSchema, message: Schema.String, details: Schema.optional(Schema.Unknown) })
+  error: Schema.Struct({ code: ErrorCodeSchema, message: Schema.String, details: Schema.optionalKey(Schema.Unknown) })
 })
 export type ErrorEnvelope = typeof ErrorEnvelope.Type
 

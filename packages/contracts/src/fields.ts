@@ -12,12 +12,22 @@ export const isWhole = Schema.makeFilter<number>((n) => Number.isInteger(n), {
   toJsonSchema: () => ({ type: "integer" })
 })
 
-/** Integer within inclusive bounds; every bound violation is a 400 before anything happens. */
+/**
+ * Integer within inclusive bounds; every bound violation is a 400 before anything happens. Built on
+ * `Finite` (not `Number`, whose JSON codec admits "Infinity" and drops the checks from the JSON Schema)
+ * so the OpenAPI document says `integer` with both bounds.
+ */
 export const IntBetween = (minimum: number, maximum: number) =>
-  Schema.Number.check(isWhole, Schema.isBetween({ minimum, maximum }))
+  Schema.Finite.check(isWhole, Schema.isBetween({ minimum, maximum }))
 
-/** Queue names are `[a-z0-9_.-]{1,64}`; any well-formed name is a queue. */
-export const QueueName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64}$/))
+/** A count: an integer >= 0. */
+export const Count = IntBetween(0, Number.MAX_SAFE_INTEGER)
+
+/** A database id (jobs, workflows): an integer >= 1, a JSON number on the wire. */
+export const Id = IntBetween(1, Number.MAX_SAFE_INTEGER)
+
+/** Queue names are `[a-z0-9_.-]{1,64}`; any well-formed name is a queue. (The `u` flag lets the pattern reach the OpenAPI document.) */
+export const QueueName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64}$/u))
 
 /** Job type (the handler name), 1..200 chars. */
 export const JobType = Schema.String.check(Schema.isBetweenLength(1, 200))
@@ -46,13 +56,13 @@ export const rfc3339Problem = (s: string): string | undefined => {
 }
 
 /** RFC 3339 timestamp with any offset, as accepted from clients: a real calendar instant in years 0001..9999. */
-export const Rfc3339 = Schema.String.check(Schema.makeFilter<string>((s) => rfc3339Problem(s) ?? true, { expected: "an RFC 3339 timestamp" }))
+export const Rfc3339 = Schema.String.annotate({ format: "date-time" }).check(Schema.makeFilter<string>((s) => rfc3339Problem(s) ?? true, { expected: "an RFC 3339 timestamp" }))
 
 /** Text that is not only whitespace (worker ids). */
 export const isNotBlank = Schema.makeFilter<string>((s) => /\S/.test(s) || "must not be blank (only whitespace)", { expected: "a non-blank string" })
 
 /** A UTC timestamp as we emit it: RFC 3339 with `Z`. */
-export const UtcTimestamp = Schema.String
+export const UtcTimestamp = Schema.String.annotate({ format: "date-time" })
 
 /** Any JSON value. */
 export const JsonValue = Schema.Unknown

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { LeasedJob } from "./job.ts"
-import { IntBetween, JobType, JsonValue, QueueName, UtcTimestamp, isNotBlank, opt } from "./fields.ts"
+import { Id, IntBetween, JobType, JsonValue, QueueName, UtcTimestamp, isNotBlank, opt } from "./fields.ts"
 import { Job } from "./job.ts"
 
 /** Lease duration bounds in seconds (SPEC: 1..86400). */
@@ -25,7 +25,7 @@ export const LeaseProof = Schema.Struct({ worker_id: WorkerIdField, lease_token:
 /** `POST /jobs/{id}/renew` body. */
 export const RenewRequest = Schema.Struct({ ...LeaseProof.fields, lease_seconds: opt(LeaseSeconds) })
 export type RenewRequest = typeof RenewRequest.Type
-export const RenewResponse = Schema.Struct({ lease_expires_at: UtcTimestamp, renew_after: Schema.optional(UtcTimestamp) })
+export const RenewResponse = Schema.Struct({ lease_expires_at: UtcTimestamp, renew_after: Schema.optionalKey(UtcTimestamp) })
 export type RenewResponse = typeof RenewResponse.Type
 
 /** `POST /jobs/{id}/complete` body. */
@@ -61,7 +61,7 @@ export type JobResponse = typeof JobResponse.Type
 
 /** One batched outcome. `error` is required when `outcome` is `failed` (checked by the handler). */
 export const AckItem = Schema.Struct({
-  job_id: IntBetween(1, Number.MAX_SAFE_INTEGER),
+  job_id: Id,
   lease_token: TokenField,
   outcome: Schema.Literals(["completed", "failed"]),
   result: opt(JsonValue),
@@ -78,11 +78,11 @@ export const AckRequest = Schema.Struct({
 })
 export type AckRequest = typeof AckRequest.Type
 
-/** A per-item error inside a batched answer. */
+/** A per-item error inside a batched answer. Optional answer fields are `optionalKey`: absent, never `null`. */
 export const ItemError = Schema.Struct({ code: Schema.String, message: Schema.String })
 export type ItemError = typeof ItemError.Type
 
-export const AckResult = Schema.Struct({ job_id: Schema.Number, ok: Schema.Boolean, error: Schema.optional(ItemError) })
+export const AckResult = Schema.Struct({ job_id: Id, ok: Schema.Boolean, error: Schema.optionalKey(ItemError) })
 export type AckResult = typeof AckResult.Type
 export const AckResponse = Schema.Struct({ results: Schema.Array(AckResult) })
 export type AckResponse = typeof AckResponse.Type
@@ -106,14 +106,14 @@ export const LeaseResponse = Schema.Struct({
   jobs: Schema.Array(LeasedJob),
   server_now: UtcTimestamp,
   /** Present when the request carried `acks`: one result per item, in request order. */
-  acks: Schema.optional(Schema.Array(AckResult))
+  acks: Schema.optionalKey(Schema.Array(AckResult))
 })
 export type LeaseResponse = typeof LeaseResponse.Type
 
 /** `POST /leases/renew` body. */
 export const RenewManyRequest = Schema.Struct({
   worker_id: WorkerIdField,
-  items: Schema.Array(Schema.Struct({ job_id: IntBetween(1, Number.MAX_SAFE_INTEGER), lease_token: TokenField })).check(
+  items: Schema.Array(Schema.Struct({ job_id: Id, lease_token: TokenField })).check(
     Schema.isBetweenLength(1, 10_000)
   ),
   lease_seconds: opt(LeaseSeconds)
@@ -121,11 +121,11 @@ export const RenewManyRequest = Schema.Struct({
 export type RenewManyRequest = typeof RenewManyRequest.Type
 
 export const RenewManyResult = Schema.Struct({
-  job_id: Schema.Number,
+  job_id: Id,
   ok: Schema.Boolean,
-  lease_expires_at: Schema.optional(UtcTimestamp),
-  renew_after: Schema.optional(UtcTimestamp),
-  error: Schema.optional(ItemError)
+  lease_expires_at: Schema.optionalKey(UtcTimestamp),
+  renew_after: Schema.optionalKey(UtcTimestamp),
+  error: Schema.optionalKey(ItemError)
 })
 export type RenewManyResult = typeof RenewManyResult.Type
 export const RenewManyResponse = Schema.Struct({ results: Schema.Array(RenewManyResult) })

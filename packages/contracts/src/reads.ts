@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { Job, JobStatus } from "./job.ts"
-import { JobType, QueueName, UtcTimestamp } from "./fields.ts"
+import { Count, Id, JobType, QueueName, UtcTimestamp } from "./fields.ts"
 
 /** Query params arrive as strings; numbers are parsed by these schemas. */
 const IntString = (minimum: number, maximum: number) =>
@@ -28,47 +28,47 @@ export const ListLeasesQuery = Schema.Struct({
 })
 export type ListLeasesQuery = typeof ListLeasesQuery.Type
 export const LeaseInfo = Schema.Struct({
-  job_id: Schema.Number,
-  queue: Schema.String,
-  type: Schema.String,
+  job_id: Id,
+  queue: QueueName,
+  type: JobType,
   worker_id: Schema.String,
   leased_at: UtcTimestamp,
   lease_expires_at: UtcTimestamp
-})
+}).annotate({ identifier: "LeaseInfo" })
 export type LeaseInfo = typeof LeaseInfo.Type
 export const ListLeasesResponse = Schema.Struct({ leases: Schema.Array(LeaseInfo) })
 export type ListLeasesResponse = typeof ListLeasesResponse.Type
 
 /** `POST /leases/recover` answer. */
-export const RecoverResponse = Schema.Struct({ retried: Schema.Number, failed: Schema.Number })
+export const RecoverResponse = Schema.Struct({ retried: Count, failed: Count })
 export type RecoverResponse = typeof RecoverResponse.Type
 
 /** Jobs of one queue by status (exact: kept by the store in the transactions that change them). */
 export const JobCounts = Schema.Struct({
-  blocked: Schema.Number,
-  pending: Schema.Number,
-  processing: Schema.Number,
-  retrying: Schema.Number,
-  completed: Schema.Number,
-  failed: Schema.Number,
-  cancelled: Schema.Number
+  blocked: Count,
+  pending: Count,
+  processing: Count,
+  retrying: Count,
+  completed: Count,
+  failed: Count,
+  cancelled: Count
 })
 export type JobCounts = typeof JobCounts.Type
 
 /** Counts of one queue by status, and how long its oldest due pending job has waited. */
 export const QueueStats = Schema.Struct({
   ...JobCounts.fields,
-  oldest_pending_age_ms: Schema.NullOr(Schema.Number)
-})
+  oldest_pending_age_ms: Schema.NullOr(Count)
+}).annotate({ identifier: "QueueStats" })
 export type QueueStats = typeof QueueStats.Type
 export const StatsResponse = Schema.Struct({
-  queues: Schema.Record(Schema.String, QueueStats),
-  expired_leases: Schema.Number,
-  workers_active: Schema.Number
+  queues: Schema.Record(QueueName, QueueStats),
+  expired_leases: Count,
+  workers_active: Count
 })
 export type StatsResponse = typeof StatsResponse.Type
 
-export const WorkerInfo = Schema.Struct({ worker_id: Schema.String, last_seen_at: UtcTimestamp, in_flight: Schema.Number })
+export const WorkerInfo = Schema.Struct({ worker_id: Schema.String, last_seen_at: UtcTimestamp, in_flight: Count }).annotate({ identifier: "WorkerInfo" })
 export type WorkerInfo = typeof WorkerInfo.Type
 export const ListWorkersResponse = Schema.Struct({ workers: Schema.Array(WorkerInfo) })
 export type ListWorkersResponse = typeof ListWorkersResponse.Type
@@ -84,7 +84,7 @@ export const ThroughputQuery = Schema.Struct({
 })
 export type ThroughputQuery = typeof ThroughputQuery.Type
 /** Jobs that finished in one minute; `at` is the minute's start. */
-export const ThroughputMinute = Schema.Struct({ at: UtcTimestamp, completed: Schema.Number, failed: Schema.Number })
+export const ThroughputMinute = Schema.Struct({ at: UtcTimestamp, completed: Count, failed: Count })
 export type ThroughputMinute = typeof ThroughputMinute.Type
 /** Oldest first, one entry per minute (zeros included); the last is the current, partial minute. */
 export const ThroughputResponse = Schema.Struct({ minutes: Schema.Array(ThroughputMinute) })

@@ -1,13 +1,13 @@
 import { Schema } from "effect"
 import { JobStatus } from "./job.ts"
-import { IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, UtcTimestamp, opt } from "./fields.ts"
+import { Count, Id, IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, UtcTimestamp, opt } from "./fields.ts"
 import { MAX_DELAY_MS } from "./enqueue.ts"
 
 /** Jobs per `POST /workflows` or `POST /workflows/{id}/jobs` request. */
 export const MAX_WORKFLOW_JOBS = 10_000
 
 /** A job's key in its workflow: `[A-Za-z0-9_.:-]{1,200}`. */
-export const WorkflowKey = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.:-]{1,200}$/))
+export const WorkflowKey = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.:-]{1,200}$/u))
 
 /** What happens to a blocked job when a dependency fails or is cancelled. */
 export const OnDependencyFailure = Schema.Literals(["cancel", "run"])
@@ -41,9 +41,14 @@ export const AddWorkflowJobsRequest = Schema.Struct({
   jobs: Schema.Array(Schema.Unknown),
   worker_id: opt(Schema.String.check(Schema.isBetweenLength(1, 200))),
   lease_token: opt(Schema.String.check(Schema.isBetweenLength(1, 200))),
-  job_id: opt(IntBetween(1, Number.MAX_SAFE_INTEGER))
+  job_id: opt(Id)
 })
 export type AddWorkflowJobsRequest = typeof AddWorkflowJobsRequest.Type
+
+/** The documented shapes of the two bodies above: 1..10,000 typed items (the handler checks them one by one). */
+const WorkflowJobs = Schema.Array(WorkflowJobInput).check(Schema.isBetweenLength(1, MAX_WORKFLOW_JOBS))
+export const CreateWorkflowShape = Schema.Struct({ ...CreateWorkflowRequest.fields, jobs: WorkflowJobs })
+export const AddWorkflowJobsShape = Schema.Struct({ ...AddWorkflowJobsRequest.fields, jobs: WorkflowJobs })
 
 /** A workflow's status: running while any job is not terminal, then how it ended. */
 export const WorkflowStatus = Schema.Literals(["running", "completed", "failed", "cancelled"])
@@ -51,22 +56,22 @@ export type WorkflowStatus = typeof WorkflowStatus.Type
 
 /** Counts of a workflow's jobs by status. */
 export const WorkflowCounts = Schema.Struct({
-  blocked: Schema.Number,
-  pending: Schema.Number,
-  processing: Schema.Number,
-  retrying: Schema.Number,
-  completed: Schema.Number,
-  failed: Schema.Number,
-  cancelled: Schema.Number
+  blocked: Count,
+  pending: Count,
+  processing: Count,
+  retrying: Count,
+  completed: Count,
+  failed: Count,
+  cancelled: Count
 })
 export type WorkflowCounts = typeof WorkflowCounts.Type
 
 /** One node of a workflow's graph. */
 export const WorkflowNode = Schema.Struct({
-  job_id: Schema.Number,
-  key: Schema.String,
-  type: Schema.String,
-  queue: Schema.String,
+  job_id: Id,
+  key: WorkflowKey,
+  type: JobType,
+  queue: QueueName,
   status: JobStatus,
   depends_on: Schema.Array(Schema.String)
 })
@@ -74,7 +79,7 @@ export type WorkflowNode = typeof WorkflowNode.Type
 
 /** A workflow as `GET /workflows` lists it (no jobs). */
 export const WorkflowSummary = Schema.Struct({
-  id: Schema.Number,
+  id: Id,
   name: Schema.NullOr(Schema.String),
   status: WorkflowStatus,
   created_at: UtcTimestamp,
@@ -89,7 +94,7 @@ export const Workflow = Schema.Struct({ ...WorkflowSummary.fields, jobs: Schema.
 export type Workflow = typeof Workflow.Type
 
 /** `POST /workflows` answer (201; 200 with duplicate for an existing idempotency key); get, cancel and retry answer `{workflow}`. */
-export const WorkflowResponse = Schema.Struct({ workflow: Workflow, duplicate: Schema.optional(Schema.Boolean) })
+export const WorkflowResponse = Schema.Struct({ workflow: Workflow, duplicate: Schema.optionalKey(Schema.Boolean) })
 export type WorkflowResponse = typeof WorkflowResponse.Type
 
 /** `GET /workflows` query. */
@@ -103,7 +108,7 @@ export const ListWorkflowsResponse = Schema.Struct({ workflows: Schema.Array(Wor
 export type ListWorkflowsResponse = typeof ListWorkflowsResponse.Type
 
 /** One added job: its id, key and whether the key existed already. */
-export const AddedWorkflowJob = Schema.Struct({ job_id: Schema.Number, key: Schema.String, duplicate: Schema.Boolean })
+export const AddedWorkflowJob = Schema.Struct({ job_id: Id, key: WorkflowKey, duplicate: Schema.Boolean })
 export type AddedWorkflowJob = typeof AddedWorkflowJob.Type
 export const AddWorkflowJobsResponse = Schema.Struct({ jobs: Schema.Array(AddedWorkflowJob) })
 export type AddWorkflowJobsResponse = typeof AddWorkflowJobsResponse.Type

@@ -1,78 +1,45 @@
 import { Schema } from "effect"
-import { API_BASE, ErrorEnvelope, ERROR_STATUS } from "@leasehold/contracts"
+import { API_BASE, ERROR_STATUS, ErrorEnvelope, Id } from "@leasehold/contracts"
+import { errorResponseOf, errorStatusesOf, pathParamsOf } from "./errorResponses.ts"
+import { makeSchemaCompiler } from "./makeSchemaCompiler.ts"
 import { OPERATIONS, type Operation } from "./operations.ts"
 
 type Json = Record<string, unknown>
 
-const INFINITY = JSON.stringify({ type: "string", enum: ["Infinity", "-Infinity", "NaN"] })
+/** What a body-less POST accepts: nothing, or a JSON object whose fields are all ignored. */
+const EMPTY_BODY = { required: false, content: { "application/json": { schema: { type: "object", description: "Ignored; the server accepts `{}`" } } } }
 
-/** Drops the codec's non-finite number alternatives and duplicate branches, so documents read as the wire does. */
-const tidy = (node: unknown): unknown => {
-  if (Array.isArray(node)) return node.map(tidy)
-  if (node === null || typeof node !== "object") return node
-  const out: Json = {}
-  for (const [k, v] of Object.entries(node as Json)) {
-    if (k === "$ref" && typeof v === "string") out[k] = v.replace("#/$defs/", "#/components/schemas/")
-    else out[k] = tidy(v)
-  }
-  if (Array.isArray(out.anyOf)) {
-    const seen = new Set<string>()
-    const branches = (out.anyOf as Array<unknown>).filter((b) => {
-      const key = JSON.stringify(b)
-      if (key === INFINITY || seen.has(key)) return false
-      seen.add(key)
-      return true
-    })
-    delete out.anyOf
-    if (branches.length === 1) return { ...out, ...(branches[0] as Json) }
-    out.anyOf = branches
-  }
-  return out
-}
-
-const STATUS_TEXT: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 500: "Internal error", 503: "Unavailable" }
-
-/** Builds the OpenAPI 3.1 document from the `contracts` schemas; paths are absolute. */
+/** Builds the OpenAPI 3.1 document from the `contracts` schemas and the operation table; paths are absolute. */
 export const openApiDocument = (): Json => {
-  const components: Json = {}
-  const schemaOf = (s: Schema.Top): Json => {
-    const doc = Schema.toJsonSchemaDocument(s)
-    for (const [name, def] of Object.entries(doc.definitions)) components[name] = tidy(def)
-    return tidy(doc.schema) as Json
-  }
-  const errorRef = { $ref: "#/components/schemas/ErrorEnvelope" }
-  components.ErrorEnvelope = schemaOf(ErrorEnvelope)
+  const { compile, components } = makeSchemaCompiler()
+  components.ErrorEnvelope = compile(ErrorEnvelope, "response")
   const paths: Record<string, Json> = {}
   for (const op of OPERATIONS) {
     const service = op.tag === "Service"
     const path = service ? op.path : `${API_BASE}${op.path}`
-    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
+    const params: Array<Json> = pathParamsOf(path).map((name) => ({
+      name,
       in: "path",
       required: true,
-      schema: m[1] === "id" ? { type: "integer", minimum: 1 } : { type: "string" }
+      schema: compile(op.params?.[name] ?? (name === "id" ? Id : Schema.String), "query")
     }))
     if (op.query) {
-      const q = schemaOf(op.query) as { properties?: Record<string, Json> }
-      for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: "query", required: false, schema: schema as never })
+      const q = compile(op.query, "query") as { properties?: Record<string, Json>; required?: Array<string> }
+      for (const [name, schema] of Object.entries(q.properties ?? {}))
+        params.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema })
     }
-    const responses: Json = {
-      [op.ok.status]: {
-        description: op.summary,
-        ...(op.ok.schema ? { content: { "application/json": { schema: schemaOf(op.ok.schema) } } } : {}),
-        ...(op.ok.text ? { content: { [op.ok.text]: { schema: {} } } } : {})
-      }
-    }
-    for (const [status, schema] of op.extra ?? []) responses[status] = { description: "Duplicate idempotency key", content: { "application/json": { schema: schemaOf(schema) } } }
-    for (const status of op.errors) responses[status] = { description: STATUS_TEXT[status] ?? "Error", content: { "application/json": { schema: errorRef } } }
-    if (!service) responses[500] = { description: STATUS_TEXT[500], content: { "application/json": { schema: errorRef } } }
+    const responses: Json = { [op.ok.status]: okResponse(op, (s) => compile(s, "response")) }
+    for (const [status, schema, description] of op.extra ?? [])
+      responses[status] = { description, content: { "application/json": { schema: compile(schema, "response") } } }
+    for (const status of errorStatusesOf(op)) responses[status] = errorResponseOf(op, status, (s) => compile(s, "response"))
     paths[path] ??= {}
     paths[path][op.method] = {
       operationId: operationId(op),
       summary: op.summary,
       tags: [op.tag],
       ...(params.length ? { parameters: params } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(op.body) } } } } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: compile(op.body, "request") } } } } : {}),
+      ...(op.emptyBody ? { requestBody: EMPTY_BODY } : {}),
       responses,
       ...(service ? { security: [] } : { "x-roles": ["admin", ...(op.roles ?? [])] })
     }
@@ -82,18 +49,24 @@ export const openApiDocument = (): Json => {
     info: {
       title: "Leasehold master",
       version: "1.0.0",
-      description: `Lease-based job queue on PostgreSQL. Errors use the envelope with codes ${Object.keys(ERROR_STATUS).join(", ")}.`
+      description: `Lease-based job queue on PostgreSQL. Errors use the envelope with codes ${Object.keys(ERROR_STATUS).join(", ")}. Unknown request fields are ignored; \`null\` on an optional field means absent.`
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, {}],
     tags: ["Producers", "Workers", "Operators", "Scans", "Schedules", "Workflows", "Service"].map((name) => ({ name })),
     paths,
     components: {
-      schemas: components,
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A token of the admin, producer or worker role" } }
     }
   }
 }
+
+const okResponse = (op: Operation, compile: (s: Schema.Top) => Json): Json => ({
+  description: op.summary,
+  ...(op.ok.schema ? { content: { "application/json": { schema: compile(op.ok.schema) } } } : {}),
+  ...(op.ok.text ? { content: { [op.ok.text]: { schema: op.ok.text === "application/json" ? { type: "object" } : { type: "string" } } } } : {})
+})
 
 const operationId = (op: Operation): string =>
   op.method +

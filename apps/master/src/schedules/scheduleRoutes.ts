@@ -1,7 +1,6 @@
 import type postgres from "postgres"
 import { Hono, type Context } from "hono"
-import { Schema } from "effect"
-import { CreateScheduleRequest, MAX_PAYLOAD_BYTES, UpdateScheduleRequest } from "@leasehold/contracts"
+import { CreateScheduleRequest, MAX_PAYLOAD_BYTES, PREVIEW_DEFAULT, SchedulePreviewQuery, UpdateScheduleRequest } from "@leasehold/contracts"
 import { storeError } from "@leasehold/core"
 import {
   scheduleDelete,
@@ -20,13 +19,6 @@ import { decodeRequest } from "./decodeRequest.ts"
 
 /** Defaults of a new schedule (SPEC: timezone UTC, queue default, max_attempts 3; misfire skip). */
 const DEFAULTS = { timezone: "UTC", queue: "default", max_attempts: 3, misfire_policy: "skip", backfill_limit: 10 } as const
-/** Preview bounds: enough to eyeball a schedule, small enough to answer at once. */
-const PREVIEW_DEFAULT = 5
-const PREVIEW_MAX = 100
-
-const PreviewQuery = Schema.Struct({
-  count: Schema.optional(Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: PREVIEW_MAX })))
-})
 
 const checkPayload = (payload: unknown) => {
   if (payload !== undefined && payload !== null && Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES) {
@@ -145,7 +137,7 @@ export const makeScheduleRoutes = (deps: { readonly sql: postgres.Sql; readonly 
   })
 
   app.get("/:name/preview", async (c) => {
-    const query = decodeRequest(PreviewQuery, c.req.query())
+    const query = decodeRequest(SchedulePreviewQuery, c.req.query())
     const row = await scheduleGet(sql, { name: nameParam(c) })
     const spec = parseCron(row.cron, row.timezone)
     const fireTimes = nextTicks(spec, deps.now(), query.count ?? PREVIEW_DEFAULT).map(utcTimestamp)

@@ -13,7 +13,7 @@ export interface JobFilter {
 
 /** One page of jobs under a filter (keyset: `cursor` from the previous page), live. */
 export const useJobs = (filter: JobFilter, cursor: string | undefined) => {
-  const query: JobQuery = { ...filter, limit: String(JOBS_PAGE_SIZE), cursor }
+  const query: JobQuery = { ...filter, limit: JOBS_PAGE_SIZE, cursor }
   return useQuery({
     queryKey: ["jobs", query],
     queryFn: () => unwrap(api.GET("/api/v1/jobs", { params: { query } })),
