@@ -26,6 +26,8 @@ export const Routes = {
   schedule: (name: string) => `/schedules/${encodeURIComponent(name)}`,
   scans: "/scans",
   scan: (name: string) => `/scans/${encodeURIComponent(name)}`,
+  queues: "/queues",
+  queue: (name: string) => `/queues/${encodeURIComponent(name)}`,
   workflows: "/workflows",
   workflow: (id: number | string) => `/workflows/${id}`,
   workflowJobs: (id: number | string) => `/workflows/${id}/jobs`,

@@ -1,5 +1,5 @@
 export { connect, type ConnectOptions } from "./connect.ts"
 export { migrate, migrationFiles, MIGRATIONS_DIR } from "./migrate.ts"
-export { makePgJobStore, makePgWorkflowStore, PgJobStore, type PgJobStoreOptions } from "./PgJobStore.ts"
+export { makePgJobStore, makePgQueueStore, makePgWorkflowStore, PgJobStore, type PgJobStoreOptions } from "./PgJobStore.ts"
 export { JOBS_CHANNEL, listenJobs } from "./listenJobs.ts"
 export { classifyError } from "./classifyError.ts"

@@ -14,6 +14,7 @@ import { pipelinedTransaction } from "./pipelinedTransaction.ts"
 import { cancelJob, rescueExpired, retryJob, type AdminRow } from "./queries/admin.ts"
 import { getJob } from "./queries/reads.ts"
 import { withDependencies } from "./queries/workflowLeases.ts"
+import { inLeaseOrder, type FlowControl } from "./flowControl.ts"
 
 /** Settings shared by the store's operations. */
 export interface StoreSettings {
@@ -22,6 +23,7 @@ export interface StoreSettings {
   readonly readSql: postgres.Sql
   readonly backoff: Backoff
   readonly serverMaxBatchSize: number
+  readonly flow: FlowControl
 }
 
 /** The sweeper's default batch: large enough to drain a crash of a busy worker in one call. */
@@ -116,12 +118,24 @@ export const makeJobOps = (s: StoreSettings) => {
     const leased = rows.map(toLeasedJob)
     return rows.some((r) => r.workflow_id !== null) ? run(() => withDependencies(sql, leased)) : Effect.succeed(leased)
   }
+  /** The requested queues that are paused or limited (leased only through the flow-control path). */
+  const controlledAmong = (queues: ReadonlyArray<string>) =>
+    Effect.map(run(() => s.flow.controlled()), (names) => (names.size === 0 ? [] : [...new Set(queues)].filter((q) => names.has(q))))
+  /** After the common lease: the controlled queues' share, each within its room, in its own transaction. */
+  const withControlled = (p: LeaseParams, controlled: ReadonlyArray<string>, rows: ReadonlyArray<LeaseRow>) =>
+    controlled.length === 0 || rows.length >= p.maxJobs
+      ? Effect.succeed(rows)
+      : Effect.map(
+          run(() => s.flow.leaseControlled(leaseInput(p, s.serverMaxBatchSize), controlled, Math.floor(p.maxJobs) - rows.length)),
+          (more) => (more.length === 0 ? rows : inLeaseOrder([...rows, ...more]))
+        )
   const lease: JobStoreShape["jobLeaseAcquire"] = (p) =>
     Effect.gen(function* () {
       yield* checkLease(p)
       if (p.maxJobs < 1 || p.queues.length === 0) return []
-      const rows = yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize)))
-      return yield* leasedJobs(rows)
+      const controlled = yield* controlledAmong(p.queues)
+      const common = controlled.length === new Set(p.queues).size ? [] : yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize)))
+      return yield* leasedJobs(yield* withControlled(p, controlled, common))
     })
 
   return {
@@ -135,13 +149,16 @@ export const makeJobOps = (s: StoreSettings) => {
         if (p.acks.length === 0) return { acks: [], jobs: yield* lease(p) }
         const acks = ackRows(p.acks)
         const leasing = p.maxJobs >= 1 && p.queues.length > 0
+        const controlled = leasing ? yield* controlledAmong(p.queues) : []
+        const common = leasing && controlled.length < new Set(p.queues).size
         const [failures, rows] = yield* run(() =>
           pipelinedTransaction<[ReadonlyArray<AckFailure>, ReadonlyArray<LeaseRow>]>(sql, (tx) => [
             ackMany(tx, p.workerId, acks, p.now ?? null, backoff),
-            leasing ? leaseJobs(tx, leaseInput(p, s.serverMaxBatchSize)) : Promise.resolve([])
+            common ? leaseJobs(tx, leaseInput(p, s.serverMaxBatchSize)) : Promise.resolve([])
           ])
         )
-        return { acks: ackResults(p.acks, failures), jobs: yield* leasedJobs(rows) }
+        const all = leasing ? yield* withControlled(p, controlled, rows) : rows
+        return { acks: ackResults(p.acks, failures), jobs: yield* leasedJobs(all) }
       }),
     jobRenewIfLeased: (p) =>
       Effect.gen(function* () {

@@ -11,11 +11,19 @@ export interface LeaseInput {
   readonly requestedBatchSize: number | null
   readonly serverMaxBatchSize: number
   readonly now: Date | null
+  /**
+   * False on the common path: queues that are paused or have a limit are left out (a queue with a
+   * settings row that controls it is leased only through flowControl.ts, which sets this to true
+   * after locking that row).
+   */
+  readonly controlled?: boolean
 }
 
 /**
  * Leases up to maxJobs in ONE statement (one round trip, one transaction):
  *  - `g` validates requested_batch_size first (raising 22023 aborts the whole statement: nothing leased);
+ *  - `qs` leaves out queues whose settings control them (paused or limited: see flowControl.ts), one
+ *    primary-key probe of queue_settings per queue, so queues without settings pay nothing more;
  *  - `c` walks each queue's partial index in lease order with FOR UPDATE SKIP LOCKED, plus that queue's
  *    expired leases with attempts left, and keeps the best maxJobs overall;
  *  - `upd` hands each a fresh random token, attempts + 1, expiry = now + lease seconds; the duration
@@ -36,8 +44,14 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
                   else leasehold_check_batch_size(${p.requestedBatchSize}::bigint, ${queues}::text[],
                                                   ${types}::text[], ${p.serverMaxBatchSize}::bigint) end as ok
     ),
+    qs as materialized (
+      select coalesce(array_agg(q.name), '{}'::text[]) as names from unnest(${queues}::text[]) q(name)
+      where ${p.controlled ?? false}::boolean or not exists (
+        select 1 from queue_settings s where s.name = q.name
+          and (s.paused or s.max_concurrency is not null or s.rate_limit is not null or s.key_concurrency is not null))
+    ),
     c as materialized (
-      select x.id from g cross join unnest(${queues}::text[]) q(name)
+      select x.id from g cross join qs cross join unnest(qs.names) q(name)
       cross join lateral (
         select * from (
           select j.id, j.priority, j.run_at from jobs j
@@ -73,7 +87,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
     need as (select ${p.maxJobs}::int - (select count(*)::int from upd) as n),
     carved as (
       select cv.* from need cross join g
-      cross join lateral leasehold_carve(need.n, ${queues}::text[], ${types}::text[], ${p.requestedBatchSize}::bigint,
+      cross join lateral leasehold_carve(need.n, (select qs.names from qs), ${types}::text[], ${p.requestedBatchSize}::bigint,
                                          ${p.workerId}, ${p.leaseSeconds}::int, g.now) cv
       where need.n > 0
     )

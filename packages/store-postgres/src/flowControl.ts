@@ -1,0 +1,94 @@
+import type postgres from "postgres"
+import type { LeaseRow } from "./rows.ts"
+import { leaseJobs, type LeaseInput } from "./queries/lease.ts"
+import { controllingQueues, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
+
+/**
+ * How long this store trusts its list of controlled queues. A queue that became controlled a moment
+ * ago is still safe meanwhile: the common lease statement leaves out every queue whose row controls it,
+ * so a stale list can only delay its leases by this much, never exceed a limit.
+ */
+const CONTROLLED_CACHE_MS = 1000
+
+/**
+ * How often a long-poll held back by a pause or a full limit re-checks (SPEC: room freed by an ack,
+ * fail, release or cancel wakes it within 500 ms; a resume or a settings change NOTIFYs at once).
+ */
+export const FLOW_REPOLL_MS = 200
+
+/** Pause and limits on the lease path: which queues are controlled, and leasing them within their room. */
+export interface FlowControl {
+  /** Queues of the database that are paused or limited (cached for CONTROLLED_CACHE_MS). */
+  readonly controlled: () => Promise<ReadonlySet<string>>
+  /** Forget the cached list (after this store changed a setting). */
+  readonly invalidate: () => void
+  /** Leases up to maxJobs from these controlled queues, each within the room its settings leave. */
+  readonly leaseControlled: (input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) => Promise<ReadonlyArray<LeaseRow>>
+}
+
+/**
+ * Builds the flow control of one store. Exactness across masters: every lease on a controlled queue
+ * locks its settings row FOR UPDATE first, then counts and leases in later statements of the same
+ * transaction, whose fresh snapshots see every lease committed before the lock was granted.
+ */
+export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
+  let cached: { readonly at: number; readonly names: ReadonlySet<string> } | undefined
+  let loading: Promise<ReadonlySet<string>> | undefined
+  const controlled = async () => {
+    if (cached && Date.now() - cached.at < CONTROLLED_CACHE_MS) return cached.names
+    loading ??= controllingQueues(sql).then(
+      (rows) => {
+        cached = { at: Date.now(), names: new Set(rows.map((r) => r.name)) }
+        loading = undefined
+        return cached.names
+      },
+      (e: unknown) => {
+        loading = undefined
+        throw e
+      }
+    )
+    return loading
+  }
+  const leaseControlled: FlowControl["leaseControlled"] = (input, queues, maxJobs) =>
+    sql.begin(async (tx) => {
+      const settings = await lockSettings(tx, queues, input.now)
+      const out: LeaseRow[] = []
+      let left = maxJobs
+      for (const queue of queues) {
+        if (left <= 0) break
+        const s = settings.find((r) => r.name === queue)
+        if (s?.paused) continue
+        let room = left
+        if (s && s.max_concurrency !== null) {
+          const live = (await liveLeases(tx, queue, s.now))[0]?.n ?? 0
+          room = Math.min(room, s.max_concurrency - live)
+        }
+        let window: { start: Date; used: number } | undefined
+        if (s && s.rate_limit !== null && s.rate_period_ms !== null) {
+          const start = Math.floor(s.now.getTime() / s.rate_period_ms) * s.rate_period_ms
+          const used = s.window_start?.getTime() === start ? s.window_count : 0
+          window = { start: new Date(start), used }
+          room = Math.min(room, s.rate_limit - used)
+        }
+        if (room <= 0) continue
+        const rows = await leaseJobs(tx as unknown as postgres.Sql, { ...input, queues: [queue], maxJobs: room, controlled: true })
+        if (window && rows.length > 0) await recordWindow(tx, queue, window.start, window.used + rows.length)
+        out.push(...rows)
+        left -= rows.length
+      }
+      return out
+    }) as Promise<ReadonlyArray<LeaseRow>>
+  return { controlled, invalidate: () => void (cached = undefined), leaseControlled }
+}
+
+const perPool = new WeakMap<postgres.Sql, FlowControl>()
+/** The one flow control of a pool, shared by its job store and its queue store (a settings change here invalidates at once). */
+export const flowControlOf = (sql: postgres.Sql): FlowControl => {
+  let flow = perPool.get(sql)
+  if (!flow) perPool.set(sql, (flow = makeFlowControl(sql)))
+  return flow
+}
+
+/** Lease order across the two paths: priority desc, run_at, id. */
+export const inLeaseOrder = (rows: ReadonlyArray<LeaseRow>): ReadonlyArray<LeaseRow> =>
+  [...rows].sort((a, b) => b.priority - a.priority || Number(a.run_at_ms) - Number(b.run_at_ms) || Number(a.id) - Number(b.id))

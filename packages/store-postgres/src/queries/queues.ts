@@ -1,0 +1,82 @@
+import type postgres from "postgres"
+import { JOBS_CHANNEL } from "../listenJobs.ts"
+
+/** A settings row as stored. */
+export interface QueueSettingsRow {
+  readonly name: string
+  readonly paused: boolean
+  readonly max_concurrency: number | null
+  readonly rate_limit: number | null
+  readonly rate_period_ms: number | null
+  readonly key_concurrency: number | null
+  readonly window_start: Date | null
+  readonly window_count: number
+  readonly now: Date
+}
+
+/** Every settings row. */
+export const listSettings = (sql: postgres.Sql) =>
+  sql<QueueSettingsRow[]>`select s.*, now() as now from queue_settings s order by s.name`
+
+/** One settings row (none when the queue has no settings). */
+export const getSettings = (sql: postgres.Sql, name: string) =>
+  sql<QueueSettingsRow[]>`select s.*, now() as now from queue_settings s where s.name = ${name}`
+
+/** Names of the queues whose leases must take the serialized path. */
+export const controllingQueues = (sql: postgres.Sql) =>
+  sql<{ name: string }[]>`select s.name from queue_settings s
+    where s.paused or s.max_concurrency is not null or s.rate_limit is not null or s.key_concurrency is not null`
+
+/** Fields of a change: `undefined` keeps the stored value, `null` clears it. */
+export interface SettingsChange {
+  readonly paused?: boolean | undefined
+  readonly maxConcurrency?: number | null | undefined
+  readonly rateLimit?: number | null | undefined
+  readonly ratePeriodMs?: number | null | undefined
+  readonly keyConcurrency?: number | null | undefined
+}
+
+/**
+ * Upserts a queue's settings and NOTIFYs the queue's channel in the same transaction, so long-polls on
+ * every master re-check at once (a resume, a raised limit). A changed rate limit starts a new window.
+ */
+export const upsertSettings = (sql: postgres.Sql, name: string, c: SettingsChange) => {
+  const keep = (v: unknown) => v === undefined
+  return sql<QueueSettingsRow[]>`
+    with up as (
+      insert into queue_settings as s (name, paused, max_concurrency, rate_limit, rate_period_ms, key_concurrency)
+      values (${name}, ${c.paused ?? false}, ${c.maxConcurrency ?? null}, ${c.rateLimit ?? null}, ${c.ratePeriodMs ?? null},
+              ${c.keyConcurrency ?? null})
+      on conflict (name) do update set
+        paused = case when ${keep(c.paused)} then s.paused else excluded.paused end,
+        max_concurrency = case when ${keep(c.maxConcurrency)} then s.max_concurrency else excluded.max_concurrency end,
+        rate_limit = case when ${keep(c.rateLimit)} then s.rate_limit else excluded.rate_limit end,
+        rate_period_ms = case when ${keep(c.ratePeriodMs)} then s.rate_period_ms else excluded.rate_period_ms end,
+        key_concurrency = case when ${keep(c.keyConcurrency)} then s.key_concurrency else excluded.key_concurrency end,
+        window_start = case when ${keep(c.rateLimit)} then s.window_start else null end,
+        window_count = case when ${keep(c.rateLimit)} then s.window_count else 0 end,
+        updated_at = now()
+      returning s.*
+    ), n as (select pg_notify(${JOBS_CHANNEL}, ${name}))
+    select up.*, now() as now from up cross join n`
+}
+
+/** Locks the settings rows of these queues in name order (no deadlock between two leasers of overlapping sets). */
+export const lockSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>, now: Date | null) =>
+  tx<QueueSettingsRow[]>`
+    select s.*, coalesce(${now}::timestamptz, now()) as now from queue_settings s
+    where s.name = any(${names as string[]}::text[]) order by s.name for update`
+
+/**
+ * Live leases on a queue: processing with an expiry not yet passed. Walks jobs_processing_idx (the
+ * live leases of every queue) and filters on the queue: proportional to the jobs in flight, and paid
+ * only by leases on queues with max_concurrency.
+ */
+export const liveLeases = (tx: postgres.TransactionSql, queue: string, now: Date) =>
+  tx<{ n: number }[]>`
+    select count(*)::int as n from jobs j
+    where j.status = 'processing' and j.lease_expires_at >= ${now}::timestamptz and j.queue = ${queue}`
+
+/** Records the leases granted in the current fixed window. */
+export const recordWindow = (tx: postgres.TransactionSql, queue: string, windowStart: Date, count: number) =>
+  tx`update queue_settings set window_start = ${windowStart}, window_count = ${count} where name = ${queue}`
