@@ -1,7 +1,7 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "./rows.ts"
 import { leaseJobs, type LeaseInput } from "./queries/lease.ts"
-import { controllingQueues, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
+import { clockAfterLock, controllingQueues, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
 
 /**
  * How long this store trusts its list of controlled queues. A queue that became controlled a moment
@@ -51,7 +51,11 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
   }
   const leaseControlled: FlowControl["leaseControlled"] = (input, queues, maxJobs) =>
     sql.begin(async (tx) => {
-      const settings = await lockSettings(tx, queues, input.now)
+      const settings = await lockSettings(tx, queues)
+      // One clock for the whole transaction, read AFTER the locks were granted: the previous holder
+      // committed before, so its leases' leased_at and its window are never later than ours (a clock
+      // read at transaction start could be earlier than the last holder's, and reopen a past window).
+      const now = input.now ?? (await clockAfterLock(tx))
       const out: LeaseRow[] = []
       let left = maxJobs
       for (const queue of queues) {
@@ -60,18 +64,18 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
         if (s?.paused) continue
         let room = left
         if (s && s.max_concurrency !== null) {
-          const live = (await liveLeases(tx, queue, s.now))[0]?.n ?? 0
+          const live = (await liveLeases(tx, queue, now))[0]?.n ?? 0
           room = Math.min(room, s.max_concurrency - live)
         }
         let window: { start: Date; used: number } | undefined
         if (s && s.rate_limit !== null && s.rate_period_ms !== null) {
-          const start = Math.floor(s.now.getTime() / s.rate_period_ms) * s.rate_period_ms
-          const used = s.window_start?.getTime() === start ? s.window_count : 0
+          const start = Math.floor(now.getTime() / s.rate_period_ms) * s.rate_period_ms
+          const used = s.window_start !== null && s.window_start.getTime() >= start ? s.window_count : 0
           window = { start: new Date(start), used }
           room = Math.min(room, s.rate_limit - used)
         }
         if (room <= 0) continue
-        const rows = await leaseJobs(tx as unknown as postgres.Sql, { ...input, queues: [queue], maxJobs: room, controlled: true })
+        const rows = await leaseJobs(tx as unknown as postgres.Sql, { ...input, now, queues: [queue], maxJobs: room, controlled: true })
         if (window && rows.length > 0) await recordWindow(tx, queue, window.start, window.used + rows.length)
         out.push(...rows)
         left -= rows.length

@@ -62,9 +62,9 @@ export const upsertSettings = (sql: postgres.Sql, name: string, c: SettingsChang
 }
 
 /** Locks the settings rows of these queues in name order (no deadlock between two leasers of overlapping sets). */
-export const lockSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>, now: Date | null) =>
+export const lockSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>) =>
   tx<QueueSettingsRow[]>`
-    select s.*, coalesce(${now}::timestamptz, now()) as now from queue_settings s
+    select s.*, now() as now from queue_settings s
     where s.name = any(${names as string[]}::text[]) order by s.name for update`
 
 /**
@@ -80,3 +80,7 @@ export const liveLeases = (tx: postgres.TransactionSql, queue: string, now: Date
 /** Records the leases granted in the current fixed window. */
 export const recordWindow = (tx: postgres.TransactionSql, queue: string, windowStart: Date, count: number) =>
   tx`update queue_settings set window_start = ${windowStart}, window_count = ${count} where name = ${queue}`
+
+/** The server's clock now (not the transaction's start): read after the settings locks are granted. */
+export const clockAfterLock = async (tx: postgres.TransactionSql): Promise<Date> =>
+  (await tx<{ now: Date }[]>`select clock_timestamp() as now`)[0]!.now
