@@ -1,12 +1,12 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "./rows.ts"
-import { leaseJobs, type LeaseInput } from "./queries/lease.ts"
+import { leaseJobs, splitLease, type LeaseInput } from "./queries/lease.ts"
 import { clockAfterLock, controllingQueues, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
 
 /**
- * How long this store trusts its list of controlled queues. A queue that became controlled a moment
- * ago is still safe meanwhile: the common lease statement leaves out every queue whose row controls it,
- * so a stale list can only delay its leases by this much, never exceed a limit.
+ * How long this store trusts its list of controlled queues. Only long-poll waits read it (to re-check
+ * a held-back queue every FLOW_REPOLL_MS); a lease learns which requested queues are controlled from its
+ * own statement, so a stale list never touches a limit.
  */
 const CONTROLLED_CACHE_MS = 1000
 
@@ -75,7 +75,7 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
           room = Math.min(room, s.rate_limit - used)
         }
         if (room <= 0) continue
-        const rows = await leaseJobs(tx as unknown as postgres.Sql, { ...input, now, queues: [queue], maxJobs: room, controlled: true })
+        const { rows } = splitLease(await leaseJobs(tx as unknown as postgres.Sql, { ...input, now, queues: [queue], maxJobs: room, controlled: true }))
         if (window && rows.length > 0) await recordWindow(tx, queue, window.start, window.used + rows.length)
         out.push(...rows)
         left -= rows.length

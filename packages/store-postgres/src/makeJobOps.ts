@@ -6,7 +6,7 @@ import { run } from "./run.ts"
 import { iso, newJob, toJob, toLeasedJob, type JobRow, type LeaseRow } from "./rows.ts"
 import { enqueueMany, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
 import { enqueuePlainColumns, plainColumns } from "./queries/enqueueColumns.ts"
-import { leaseJobs } from "./queries/lease.ts"
+import { leaseJobs, splitLease, type LeaseResult, type RawLease } from "./queries/lease.ts"
 import { completeJob, failJob, releaseJob, renewJob, type Backoff, type OutcomeRow } from "./queries/outcomes.ts"
 import { ackMany, renewMany, type AckFailure } from "./queries/batches.ts"
 import { ackResults, ackRows, asToken, itemError } from "./ackResults.ts"
@@ -118,24 +118,20 @@ export const makeJobOps = (s: StoreSettings) => {
     const leased = rows.map(toLeasedJob)
     return rows.some((r) => r.workflow_id !== null) ? run(() => withDependencies(sql, leased)) : Effect.succeed(leased)
   }
-  /** The requested queues that are paused or limited (leased only through the flow-control path). */
-  const controlledAmong = (queues: ReadonlyArray<string>) =>
-    Effect.map(run(() => s.flow.controlled()), (names) => (names.size === 0 ? [] : [...new Set(queues)].filter((q) => names.has(q))))
-  /** After the common lease: the controlled queues' share, each within its room, in its own transaction. */
-  const withControlled = (p: LeaseParams, controlled: ReadonlyArray<string>, rows: ReadonlyArray<LeaseRow>) =>
-    controlled.length === 0 || rows.length >= p.maxJobs
-      ? Effect.succeed(rows)
+  /** After the common lease: the queues it left out as controlled, each within its room, in a transaction of their own. */
+  const withControlled = (p: LeaseParams, r: LeaseResult) =>
+    r.controlled.length === 0 || r.rows.length >= p.maxJobs
+      ? Effect.succeed(r.rows)
       : Effect.map(
-          run(() => s.flow.leaseControlled(leaseInput(p, s.serverMaxBatchSize), controlled, Math.floor(p.maxJobs) - rows.length)),
-          (more) => (more.length === 0 ? rows : inLeaseOrder([...rows, ...more]))
+          run(() => s.flow.leaseControlled(leaseInput(p, s.serverMaxBatchSize), r.controlled, Math.floor(p.maxJobs) - r.rows.length)),
+          (more) => (more.length === 0 ? r.rows : inLeaseOrder([...r.rows, ...more]))
         )
   const lease: JobStoreShape["jobLeaseAcquire"] = (p) =>
     Effect.gen(function* () {
       yield* checkLease(p)
       if (p.maxJobs < 1 || p.queues.length === 0) return []
-      const controlled = yield* controlledAmong(p.queues)
-      const common = controlled.length === new Set(p.queues).size ? [] : yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize)))
-      return yield* leasedJobs(yield* withControlled(p, controlled, common))
+      const common = splitLease(yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize))))
+      return yield* leasedJobs(yield* withControlled(p, common))
     })
 
   return {
@@ -149,15 +145,14 @@ export const makeJobOps = (s: StoreSettings) => {
         if (p.acks.length === 0) return { acks: [], jobs: yield* lease(p) }
         const acks = ackRows(p.acks)
         const leasing = p.maxJobs >= 1 && p.queues.length > 0
-        const controlled = leasing ? yield* controlledAmong(p.queues) : []
-        const common = leasing && controlled.length < new Set(p.queues).size
-        const [failures, rows] = yield* run(() =>
-          pipelinedTransaction<[ReadonlyArray<AckFailure>, ReadonlyArray<LeaseRow>]>(sql, (tx) => [
+        const [failures, raw] = yield* run(() =>
+          pipelinedTransaction<[ReadonlyArray<AckFailure>, RawLease]>(sql, (tx) => [
             ackMany(tx, p.workerId, acks, p.now ?? null, backoff),
-            common ? leaseJobs(tx, leaseInput(p, s.serverMaxBatchSize)) : Promise.resolve([])
+            leasing ? leaseJobs(tx, leaseInput(p, s.serverMaxBatchSize)) : Promise.resolve([])
           ])
         )
-        const all = leasing ? yield* withControlled(p, controlled, rows) : rows
+        const common = splitLease(raw)
+        const all = leasing ? yield* withControlled(p, common) : common.rows
         return { acks: ackResults(p.acks, failures), jobs: yield* leasedJobs(all) }
       }),
     jobRenewIfLeased: (p) =>

@@ -23,7 +23,8 @@ export interface LeaseInput {
  * Leases up to maxJobs in ONE statement (one round trip, one transaction):
  *  - `g` validates requested_batch_size first (raising 22023 aborts the whole statement: nothing leased);
  *  - `qs` leaves out queues whose settings control them (paused or limited: see flowControl.ts), one
- *    primary-key probe of queue_settings per queue, so queues without settings pay nothing more;
+ *    primary-key probe of queue_settings per queue, so queues without settings pay nothing more; the
+ *    answer names those queues (`controlled`), and the caller leases them through flowControl.ts;
  *  - `c` walks each queue's partial index in lease order with FOR UPDATE SKIP LOCKED, plus that queue's
  *    expired leases with attempts left, and keeps the best maxJobs overall;
  *  - `upd` hands each a fresh random token, attempts + 1, expiry = now + lease seconds; the duration
@@ -37,7 +38,7 @@ export interface LeaseInput {
 export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
   const queues = p.queues as string[]
   const types = p.types as string[] | null
-  return sql<LeaseRow[]>`
+  return sql<Array<LeaseRow & { controlled_queues: string[] }>>`
     with g as materialized (
       select coalesce(${p.now}::timestamptz, now()) as now,
              case when ${p.requestedBatchSize}::bigint is null then true
@@ -45,10 +46,12 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
                                                   ${types}::text[], ${p.serverMaxBatchSize}::bigint) end as ok
     ),
     qs as materialized (
-      select coalesce(array_agg(q.name), '{}'::text[]) as names from unnest(${queues}::text[]) q(name)
-      where ${p.controlled ?? false}::boolean or not exists (
-        select 1 from queue_settings s where s.name = q.name
-          and (s.paused or s.max_concurrency is not null or s.rate_limit is not null or s.key_concurrency is not null))
+      select coalesce(array_agg(q.name) filter (where not q.ctl), '{}'::text[]) as names,
+             coalesce(array_agg(q.name) filter (where q.ctl), '{}'::text[]) as excluded
+      from (select q.name, not ${p.controlled ?? false}::boolean and exists (
+              select 1 from queue_settings s where s.name = q.name
+                and (s.paused or s.max_concurrency is not null or s.rate_limit is not null or s.key_concurrency is not null)) as ctl
+            from unnest(${queues}::text[]) q(name)) q
     ),
     c as materialized (
       select x.id from g cross join qs cross join unnest(qs.names) q(name)
@@ -97,7 +100,27 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
            (date_part('epoch', r.created_at) * 1e6)::int8 / 1000 as created_at_ms,
            (date_part('epoch', r.updated_at) * 1e6)::int8 / 1000 as updated_at_ms,
-           (date_part('epoch', r.lease_expires_at) * 1e6)::int8 / 1000 as lease_expires_at_ms
-    from (select * from upd union all select * from carved) r
+           (date_part('epoch', r.lease_expires_at) * 1e6)::int8 / 1000 as lease_expires_at_ms,
+           qs.excluded as controlled_queues
+    from qs left join (select * from upd union all select * from carved) r on true
     order by r.priority desc, r.run_at, r.id`
 }
+
+/** What one lease statement answers: the leased rows, and the requested queues it left to flowControl.ts. */
+export interface LeaseResult {
+  readonly rows: ReadonlyArray<LeaseRow>
+  readonly controlled: ReadonlyArray<string>
+}
+
+/** A lease statement's raw answer: leased rows, each carrying the controlled queues it left out. */
+export type RawLease = ReadonlyArray<LeaseRow & { readonly controlled_queues: ReadonlyArray<string> }>
+
+/**
+ * Splits the raw answer (at least one row: qs left join the leases, so `controlled` arrives even when
+ * nothing was leased). Applied by the caller, never with `.then` on the query itself: that would send
+ * it at once, ahead of statements built before it in a pipelined transaction.
+ */
+export const splitLease = (raw: RawLease): LeaseResult => ({
+  rows: raw[0]?.id === null || raw[0]?.id === undefined ? [] : raw,
+  controlled: raw[0]?.controlled_queues ?? []
+})
