@@ -1,4 +1,4 @@
-import type { JobStoreShape, WorkflowStoreShape } from "@leasehold/core"
+import type { JobStoreShape, QueueStoreShape, WorkflowStoreShape } from "@leasehold/core"
 import type { MasterConfig } from "./config.ts"
 import type { LeasedJob } from "@leasehold/contracts"
 import type { ClientLiveness } from "./http/clientLiveness.ts"
@@ -12,6 +12,8 @@ export interface MasterDeps {
   readonly store: JobStoreShape
   /** Workflows (absent in benches that stub the store: the routes then answer 404). */
   readonly workflows?: WorkflowStoreShape
+  /** Queue settings (pause, limits); the /queues routes are mounted only when present. */
+  readonly queues?: QueueStoreShape
   readonly config: MasterConfig
   readonly log: Logger
   readonly metrics: Metrics

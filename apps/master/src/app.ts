@@ -10,6 +10,7 @@ import { bulkRoutes } from "./routes/bulk.ts"
 import { jobsRoutes } from "./routes/jobs.ts"
 import { leasesRoutes, workerJobRoutes } from "./routes/leases.ts"
 import { scansRoutes } from "./routes/scans.ts"
+import { queuesRoutes } from "./routes/queues.ts"
 import { serviceRoutes } from "./routes/service.ts"
 import { statsRoutes } from "./routes/stats.ts"
 import { whoamiRoutes } from "./routes/whoami.ts"
@@ -37,6 +38,7 @@ export const buildApp = (deps: MasterDeps, extra: { readonly schedules?: Hono } 
   api.route("/leases", leasesRoutes(deps))
   api.route("/scans", scansRoutes(deps))
   if (deps.workflows) api.route("/workflows", workflowsRoutes(deps.workflows))
+  if (deps.queues) api.route("/queues", queuesRoutes({ ...deps, queues: deps.queues }))
   api.route("/", statsRoutes(deps))
   api.route("/", whoamiRoutes(deps))
   if (extra.schedules) api.route("/schedules", extra.schedules)

@@ -3,7 +3,7 @@ import { resolve } from "node:path"
 import { serve } from "@hono/node-server"
 import type { Hono } from "hono"
 import { StoreError, type JobStoreShape } from "@leasehold/core"
-import { classifyError, connect, listenJobs, makePgJobStore, makePgWorkflowStore, migrate } from "@leasehold/store-postgres"
+import { classifyError, connect, listenJobs, makePgJobStore, makePgQueueStore, makePgWorkflowStore, migrate } from "@leasehold/store-postgres"
 import { buildApp } from "./app.ts"
 import { resolveConfig, type MasterConfig } from "./config.ts"
 import { withOutageSettings } from "./databaseUrl.ts"
@@ -102,7 +102,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
       }
     }
     const workflows = makePgWorkflowStore({ sql })
-    const deps: MasterDeps = { store, workflows, config, log, metrics, waiters, workers, ping, seams: options.seams }
+    const deps: MasterDeps = { store, workflows, queues: makePgQueueStore({ sql }), config, log, metrics, waiters, workers, ping, seams: options.seams }
 
     const schedules: SchedulesModule | undefined = await loadSchedules({ sql, store, log })
     const app = buildApp(deps, schedules ? { schedules: schedules.routes } : {})

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
-import { IntBetween } from "./fields.ts"
+import { IntBetween, QueueName } from "./fields.ts"
+import { JobCounts } from "./reads.ts"
 
 /** Bounds of a queue's limits (SPEC "Queues" precise rule). */
 export const QUEUE_LIMIT_MAX = 100_000
@@ -22,24 +23,16 @@ export const PatchQueueRequest = Schema.Struct({
 export type PatchQueueRequest = typeof PatchQueueRequest.Type
 
 /** Jobs of a queue by status. */
-export const QueueCounts = Schema.Struct({
-  blocked: Schema.Number,
-  pending: Schema.Number,
-  processing: Schema.Number,
-  retrying: Schema.Number,
-  completed: Schema.Number,
-  failed: Schema.Number,
-  cancelled: Schema.Number
-})
+export const QueueCounts = JobCounts
 export type QueueCounts = typeof QueueCounts.Type
 
 /** A queue as read back: its settings (null when unset) and its counts. */
 export const Queue = Schema.Struct({
-  name: Schema.String,
+  name: QueueName,
   paused: Schema.Boolean,
-  max_concurrency: Schema.NullOr(Schema.Number),
+  max_concurrency: Schema.NullOr(IntBetween(1, QUEUE_LIMIT_MAX)),
   rate_limit: Schema.NullOr(RateLimit),
-  key_concurrency: Schema.NullOr(Schema.Number),
+  key_concurrency: Schema.NullOr(IntBetween(1, QUEUE_LIMIT_MAX)),
   counts: QueueCounts
 })
 export type Queue = typeof Queue.Type

@@ -53,7 +53,7 @@ export const openApiDocument = (): Json => {
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, {}],
-    tags: ["Producers", "Workers", "Operators", "Scans", "Schedules", "Workflows", "Service"].map((name) => ({ name })),
+    tags: ["Producers", "Workers", "Operators", "Scans", "Queues", "Schedules", "Workflows", "Service"].map((name) => ({ name })),
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),

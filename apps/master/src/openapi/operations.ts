@@ -7,6 +7,9 @@ import {
   AckResponse,
   CompleteRequest,
   CreateScanRequest,
+  ListQueuesResponse,
+  PatchQueueRequest,
+  QueueResponse,
   CreateScheduleRequest,
   EnqueueBatchResponse,
   EnqueueBatchShape,
@@ -55,7 +58,7 @@ export interface Operation {
   readonly method: "get" | "post" | "patch" | "delete"
   readonly path: string
   readonly summary: string
-  readonly tag: "Producers" | "Workers" | "Operators" | "Scans" | "Schedules" | "Workflows" | "Service"
+  readonly tag: "Producers" | "Workers" | "Operators" | "Scans" | "Queues" | "Schedules" | "Workflows" | "Service"
   readonly body?: Schema.Top
   /** A POST that reads no body: an optional empty object is documented, as the server accepts `{}`. */
   readonly emptyBody?: true
@@ -112,6 +115,11 @@ export const OPERATIONS: ReadonlyArray<Operation> = [
   { method: "get", path: "/scans/{name}", summary: "Read a scan and its progress", tag: "Scans", params: SCAN, ok: { status: 200, schema: ScanResponse }, roles: P },
   { method: "post", path: "/scans/{name}/pause", summary: "Stop carving batches", tag: "Scans", params: SCAN, emptyBody: true, ok: { status: 200, schema: ScanResponse }, roles: A },
   { method: "post", path: "/scans/{name}/resume", summary: "Resume carving batches", tag: "Scans", params: SCAN, emptyBody: true, ok: { status: 200, schema: ScanResponse }, roles: A },
+  { method: "get", path: "/queues", summary: "List queues with jobs or settings, with their counts", tag: "Queues", ok: { status: 200, schema: ListQueuesResponse }, roles: P },
+  { method: "get", path: "/queues/{name}", summary: "Read a queue's settings and counts (any well-formed name)", tag: "Queues", params: SCAN, ok: { status: 200, schema: QueueResponse }, roles: P },
+  { method: "patch", path: "/queues/{name}", summary: "Set or clear a queue's limits (null clears)", tag: "Queues", params: SCAN, body: PatchQueueRequest, ok: { status: 200, schema: QueueResponse }, roles: A },
+  { method: "post", path: "/queues/{name}/pause", summary: "Stop leasing and carving on the queue", tag: "Queues", params: SCAN, emptyBody: true, ok: { status: 200, schema: QueueResponse }, roles: A },
+  { method: "post", path: "/queues/{name}/resume", summary: "Resume leasing on the queue (waiting long-polls wake at once)", tag: "Queues", params: SCAN, emptyBody: true, ok: { status: 200, schema: QueueResponse }, roles: A },
   { method: "post", path: "/schedules", summary: "Create a cron schedule", tag: "Schedules", body: CreateScheduleRequest, ok: { status: 201, schema: ScheduleResponse }, conflicts: CONFLICT, roles: A },
   { method: "get", path: "/schedules", summary: "List schedules", tag: "Schedules", ok: { status: 200, schema: ListSchedulesResponse }, roles: P },
   { method: "get", path: "/schedules/{name}", summary: "Read a schedule", tag: "Schedules", params: SCHEDULE, ok: { status: 200, schema: ScheduleResponse }, roles: P },

@@ -112,6 +112,14 @@ describe("the API's traffic through a validator of the generated OpenAPI documen
     expectStatus(await api("POST", `/scans/${scan}/resume`, {}), 200)
     expectStatus(await api("GET", "/scans/nope"), 404)
     await refused("GET", "/scans/BAD!")
+    // Queues.
+    expectStatus(await api("PATCH", `/queues/${q}`, { max_concurrency: 100, rate_limit: { limit: 1000, period_ms: 1000 } }), 200)
+    await refused("PATCH", `/queues/${q}`, { max_concurrency: 0 })
+    expectStatus(await api("GET", "/queues", undefined, PRODUCER), 200)
+    expectStatus(await api("GET", `/queues/${q}`, undefined, PRODUCER), 200)
+    expectStatus(await api("POST", `/queues/${q}/pause`), 200)
+    expectStatus(await api("POST", `/queues/${q}/resume`, {}), 200)
+    expectStatus(await api("PATCH", `/queues/${q}`, { max_concurrency: null, rate_limit: null }), 200)
     // Schedules.
     const sched = `c-${q}`
     expectStatus(await api("POST", "/schedules", { name: sched, cron: "*/5 * * * *", type: "tick", queue: q, payload: { a: 1 }, unknown: 1 }), 201)
