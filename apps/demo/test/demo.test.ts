@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createTestDatabase, freePort, type TestDatabase } from "@leasehold/tooling"
+import { createTestDatabase, freePort, postgres, type TestDatabase } from "@leasehold/tooling"
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 let db: TestDatabase
@@ -38,5 +38,25 @@ describe("pnpm demo", () => {
     expect(out).toContain("[worker-1] info worker pool stopped")
     expect(out).toContain("[worker-2] info worker pool stopped")
     expect(out).toContain("[demo] stopped")
+
+    const sql = postgres(db.url, { max: 1, onnotice: () => {}, fetch_types: false })
+    try {
+      const [unfinished] = await sql`select count(*)::int as n from jobs where status in ('pending', 'processing', 'retrying')`
+      expect(unfinished!.n).toBe(0)
+      const flaky = Number(/flaky job #(\d+)/.exec(out)![1])
+      const poison = Number(/poison job #(\d+)/.exec(out)![1])
+      const [f] = await sql`select status, attempts from jobs where id = ${flaky}`
+      expect(f).toEqual({ status: "completed", attempts: 3 })
+      const [p] = await sql`select status, attempts, jsonb_array_length(errors) as errors from jobs where id = ${poison}`
+      expect(p).toEqual({ status: "failed", attempts: 3, errors: 3 })
+      const batches = await sql`select scan_start::float8 as start, scan_end::float8 as end, status from jobs where scan is not null order by scan_start`
+      expect(batches.length).toBeGreaterThan(1)
+      expect(batches.every((b) => b.status === "completed" && b.start < b.end)).toBe(true)
+      expect(batches[0]!.start).toBe(0)
+      expect(batches.at(-1)!.end).toBe(20_000_000)
+      batches.slice(1).forEach((b, i) => expect({ i, start: b.start }).toEqual({ i, start: batches[i]!.end }))
+    } finally {
+      await sql.end()
+    }
   })
 })
