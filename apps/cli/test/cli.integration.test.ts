@@ -245,7 +245,19 @@ describe("leases, stats and workers", () => {
     const stats = await cli("stats")
     expect(stats.stdout).toMatch(/^cli-leases\s+0\s+1\s+0\s+0\s+0\s+0\s+-$/m)
     expect(stats.stdout).toMatch(/^active workers: \d+$/m)
+
+    const { id } = (await api(master, "POST", "/jobs", { type: "work", queue: "cli-expiring" })).job
+    const short = await api(master, "POST", "/jobs/lease", { worker_id: "cli-worker-8", queues: ["cli-expiring"], lease_seconds: 1 })
+    expect(short.jobs.map((j: { id: number }) => j.id)).toEqual([id])
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const { leases } = await api(master, "GET", "/leases?state=expired&queue=cli-expiring")
+      if (leases.some((l: { job_id: number }) => l.job_id === id)) break
+      if (Date.now() > deadline) throw new Error("the 1-second lease did not show as expired within 30 s")
+      await new Promise((r) => setTimeout(r, 100))
+    }
     const recover = await cliJson("leases", "recover")
-    expect(recover).toEqual({ retried: expect.any(Number), failed: expect.any(Number) })
+    expect(recover).toEqual({ retried: 1, failed: 0 })
+    expect((await api(master, "GET", `/jobs/${id}`)).job).toMatchObject({ id, status: "retrying", attempts: 1 })
   })
 })

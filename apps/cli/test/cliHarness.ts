@@ -17,14 +17,14 @@ export interface RunningMaster {
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())))
 
-/** Spawns `apps/master/src/main.ts` with an admin token and waits until `/healthz` answers. */
+/** Spawns `apps/master/src/main.ts` with an admin token and waits until `/healthz` answers; its sweeper waits an hour, so only `leases recover` recovers an expired lease. */
 export const startMasterProcess = async (): Promise<RunningMaster> => {
   const db: TestDatabase = await createTestDatabase("lh_cli")
   const port = await freePort()
   const token = "cli-test-admin-token"
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", MASTER_MAIN, "--port", String(port), "--host", "127.0.0.1", "--database-url", db.url, "--admin-token", token, "--log-level", "warn"],
+    ["--import", "tsx", MASTER_MAIN, "--port", String(port), "--host", "127.0.0.1", "--database-url", db.url, "--admin-token", token, "--log-level", "warn", "--sweep-interval-ms", "3600000"],
     { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] }
   )
   let stderr = ""
