@@ -49,11 +49,11 @@ const lockInIdOrder = (sql: postgres.Sql, from: ReadonlyArray<JobStatus>, ids: p
 /** One row per distinct requested id: `updated`, `illegal` (exists in another status) or `missing`. */
 export type BulkIdRow = { readonly id: number; readonly outcome: "updated" | "illegal" | "missing"; readonly status: JobStatus | null }
 
-/** Applies `event` to every listed id in one statement; retried queues are notified so long-polls wake. */
-export const bulkByIds = (sql: postgres.Sql, event: BulkEvent, ids: ReadonlyArray<number>, now: Date | null) => sql<BulkIdRow[]>`
-  with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-  req as materialized (select distinct u.id from unnest(${ids as number[]}::bigint[]) as u(id)),
-  locked as materialized (${lockInIdOrder(sql, BULK_FROM[event], sql`select id from req`)}),
+/**
+ * The CTEs both bulk statements end with, after `t` and `locked`: `upd` applies the event to the locked
+ * rows, `notified` wakes long-polls on retried queues, `wf` settles or reopens their workflow dependents.
+ */
+const applyToLocked = (sql: postgres.Sql, event: BulkEvent) => sql`
   upd as (
     update jobs j set ${setList(sql, event)}
     from t, locked
@@ -64,7 +64,14 @@ export const bulkByIds = (sql: postgres.Sql, event: BulkEvent, ids: ReadonlyArra
     select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n
     from (select distinct queue from upd where ${event === "retry"}) q
   ),
-  wf as (${workflowHook(sql, event)})
+  wf as (${workflowHook(sql, event)})`
+
+/** Applies `event` to every listed id in one statement; retried queues are notified so long-polls wake. */
+export const bulkByIds = (sql: postgres.Sql, event: BulkEvent, ids: ReadonlyArray<number>, now: Date | null) => sql<BulkIdRow[]>`
+  with t as materialized (select coalesce(${now}::timestamptz, now()) as now),
+  req as materialized (select distinct u.id from unnest(${ids as number[]}::bigint[]) as u(id)),
+  locked as materialized (${lockInIdOrder(sql, BULK_FROM[event], sql`select id from req`)}),
+  ${applyToLocked(sql, event)}
   select r.id,
          case when u.id is not null then 'updated' when j.id is not null then 'illegal' else 'missing' end as outcome,
          j.status
@@ -90,17 +97,7 @@ export const bulkChunk = (sql: postgres.Sql, event: BulkEvent, s: BulkSelection,
       limit ${BULK_CHUNK}
     ),
     locked as materialized (${lockInIdOrder(sql, s.from, sql`select id from c`)}),
-    upd as (
-      update jobs j set ${setList(sql, event)}
-      from t, locked
-      where j.id = locked.id
-      returning j.id, j.queue, j.workflow_id
-    ),
-    notified as (
-      select count(pg_notify(${JOBS_CHANNEL}, q.queue)) as n
-      from (select distinct queue from upd where ${event === "retry"}) q
-    ),
-    wf as (${workflowHook(sql, event)})
+    ${applyToLocked(sql, event)}
     select (select count(*) from upd)::int as changed, (select count(*) from c)::int as seen, (select max(id) from c) as last
     where (select n from notified) >= 0 and (select count(*) from wf) >= 0`
 
