@@ -1,5 +1,6 @@
 import type postgres from "postgres"
 import type { JobStatus } from "@leasehold/contracts"
+import { pendingPriorities } from "./reads.ts"
 
 /** Exact counts per queue and status: the sum of the counter slots kept by the jobs triggers (migration 0020). */
 export const statusCounts = (sql: postgres.Sql, queue: string | null) =>
@@ -18,17 +19,7 @@ export const statusCounts = (sql: postgres.Sql, queue: string | null) =>
 export const pendingAges = (sql: postgres.Sql, queues: ReadonlyArray<string>, now: Date | null) =>
   sql<{ queue: string | null; oldest_due: Date | null; expired: number; now: Date }[]>`
     with recursive t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-    p(queue, priority) as (
-      select q.name, (select j.priority from jobs j
-                      where j.queue = q.name and j.status in ('pending', 'retrying')
-                      order by j.priority desc limit 1)
-      from unnest(${queues as string[]}::text[]) q(name)
-      union all
-      select p.queue, (select j.priority from jobs j
-                       where j.queue = p.queue and j.status in ('pending', 'retrying') and j.priority < p.priority
-                       order by j.priority desc limit 1)
-      from p where p.priority is not null
-    )
+    ${pendingPriorities(sql, queues)}
     select p.queue, min(r.run_at) as oldest_due, 0::int8 as expired, t.now
     from p cross join t cross join lateral (
       select j.run_at from jobs j

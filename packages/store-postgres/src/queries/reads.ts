@@ -26,6 +26,24 @@ export const listLeases = (
   limit ${p.limit}`
 
 /**
+ * The recursive CTE `p(queue, priority)`: every distinct priority with pending or retrying jobs in each
+ * queue, found by a skip scan of jobs_leasable_idx (one index probe per priority, not per job). Needs
+ * `with recursive`.
+ */
+export const pendingPriorities = (sql: postgres.Sql, queues: ReadonlyArray<string>) => sql`
+  p(queue, priority) as (
+    select q.name, (select j.priority from jobs j
+                    where j.queue = q.name and j.status in ('pending', 'retrying')
+                    order by j.priority desc limit 1)
+    from unnest(${queues as string[]}::text[]) q(name)
+    union all
+    select p.queue, (select j.priority from jobs j
+                     where j.queue = p.queue and j.status in ('pending', 'retrying') and j.priority < p.priority
+                     order by j.priority desc limit 1)
+    from p where p.priority is not null
+  )`
+
+/**
  * The earliest future moment a job on these queues becomes leasable by time: a delayed or backed-off
  * run_at, or the expiry of a lease with attempts left. Walks jobs_leasable_idx (queue, priority desc,
  * run_at, id) as a skip scan: `p` finds each distinct priority of a queue with one index descent, and
@@ -39,17 +57,7 @@ export const nextLeasableAt = (
   now: Date | null
 ) => sql<{ at: Date | null }[]>`
   with recursive t as materialized (select coalesce(${now}::timestamptz, now()) as now),
-  p(queue, priority) as (
-    select q.name, (select j.priority from jobs j
-                    where j.queue = q.name and j.status in ('pending', 'retrying')
-                    order by j.priority desc limit 1)
-    from unnest(${queues as string[]}::text[]) q(name)
-    union all
-    select p.queue, (select j.priority from jobs j
-                     where j.queue = p.queue and j.status in ('pending', 'retrying') and j.priority < p.priority
-                     order by j.priority desc limit 1)
-    from p where p.priority is not null
-  )
+  ${pendingPriorities(sql, queues)}
   select least(
     (select min(x.at) from p cross join t
        cross join lateral (
