@@ -1,7 +1,6 @@
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { JobCounts } from "@leasehold/contracts"
-import { openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
+import { bucketsPerMinute, countsFromRows, finishedPerMinute, openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
 import { randomOps, seededRandom } from "./testing/randomOps.ts"
 
 /** 16 real connections; each round runs this long (COUNTERS_SECONDS to soak longer, COUNTERS_ROUNDS for more rounds). */
@@ -10,14 +9,6 @@ const SECONDS = Number(process.env.COUNTERS_SECONDS ?? 10)
 const ROUNDS = Number(process.env.COUNTERS_ROUNDS ?? 3)
 const QUEUES = ["mail", "reports", "hooks"]
 const TYPES = ["send", "render"]
-
-const rowCounts = async (t: TestStore) => {
-  const rows = await t.sql<{ queue: string; status: keyof JobCounts; n: number }[]>`
-    select queue, status::text as status, count(*)::int as n from jobs group by 1, 2`
-  const out: Record<string, Record<string, number>> = {}
-  for (const r of rows) (out[r.queue] ??= { blocked: 0, pending: 0, processing: 0, retrying: 0, completed: 0, failed: 0, cancelled: 0 })[r.status] = r.n
-  return out
-}
 
 const runRound = async (t: TestStore, clients: Clients, prune: boolean, seed: number) => {
   const ids: number[] = []
@@ -53,7 +44,7 @@ describe("counters stay exact under 16 concurrent writers", () => {
       console.log(`counters round ${round}: seed ${seed}`)
       const enqueued = await runRound(t, clients, true, seed)
       expect(enqueued).toBeGreaterThan(0)
-      const expected = await rowCounts(t)
+      const expected = await countsFromRows(t.sql)
       expect(await Effect.runPromise(t.store.queueCountsGet({}))).toEqual(expected)
       const stats = await Effect.runPromise(t.store.statsGet({}))
       for (const [q, c] of Object.entries(expected)) expect(stats.queues[q]).toMatchObject(c)
@@ -72,13 +63,8 @@ describe("throughput buckets stay exact under 16 concurrent writers", () => {
     const seed = Date.now() % 1_000_000
     console.log(`throughput: seed ${seed}`)
     await runRound(t, clients, false, seed)
-    const fromRows = await t.sql<{ minute: Date; queue: string; completed: number; failed: number }[]>`
-      select leasehold_finish_minute(completed_at, updated_at) as minute, queue,
-             count(*) filter (where status = 'completed')::int as completed, count(*) filter (where status = 'failed')::int as failed
-      from jobs where status in ('completed', 'failed') group by 1, 2 order by 1, 2`
-    const fromBuckets = await t.sql<{ minute: Date; queue: string; completed: number; failed: number }[]>`
-      select minute, queue, sum(completed)::int as completed, sum(failed)::int as failed
-      from job_throughput group by 1, 2 having sum(completed) <> 0 or sum(failed) <> 0 order by 1, 2`
+    const fromRows = await finishedPerMinute(t.sql)
+    const fromBuckets = await bucketsPerMinute(t.sql)
     expect(fromRows.length).toBeGreaterThan(0)
     expect(fromBuckets).toEqual(fromRows)
     const now = new Date()
