@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import { API_BASE } from "@leasehold/contracts"
 import { createTestDatabase, freePort, startEmbeddedPostgres, type TestDatabase } from "@leasehold/tooling"
 import { makeClient } from "./httpClient.ts"
+import { benchLeaseWithAcks, type LoopSample } from "./leaseWithAcks.ts"
 
 /**
  * `pnpm bench`: the master as a separate process over real HTTP on loopback. Prints, never asserts.
@@ -13,7 +14,7 @@ import { makeClient } from "./httpClient.ts"
  * BENCH_DATABASE_URL / TEST_DATABASE_URL (a fresh database is created on it), else an embedded PostgreSQL.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-/** BENCH_ONLY=enqueue|lease|latency runs one part (with BENCH_PROFILE=dir to profile the master). */
+/** BENCH_ONLY=enqueue|lease|acks|latency runs one part (with BENCH_PROFILE=dir to profile the master). */
 const ONLY = process.env.BENCH_ONLY
 const part = (name: string) => ONLY === undefined || ONLY === name
 /** BENCH_MAX_JOBS=100 (comma-separated) limits the lease + ack sizes. */
@@ -156,6 +157,7 @@ const main = async () => {
     const la: Record<number, Array<number>> = { 1: [], 10: [], 100: [] }
     const lat: Array<{ p50: number; p99: number; ackP50: number; ackP99: number }> = []
     const cpu: Record<string, Array<number>> = { enqueue: [], la100: [] }
+    const lwa: Array<{ http: LoopSample; raw: LoopSample }> = []
     for (let run = 0; run < RUNS; run++) {
       const c0 = cpuSeconds(master.child.pid)
       enq.push(part("enqueue") ? await benchEnqueue(client, run) : Number.NaN)
@@ -165,6 +167,7 @@ const main = async () => {
         la[m]!.push(r.rate)
         if (m === 100) cpu.la100!.push(r.cpuUs)
       }
+      if (part("acks")) lwa.push(await benchLeaseWithAcks(client, db.url, master.child.pid, run))
       lat.push(part("latency") ? await benchLatency(client, run) : { p50: Number.NaN, p99: Number.NaN, ackP50: Number.NaN, ackP99: Number.NaN })
       console.log(`  run ${run + 1}: enqueue ${fmt(enq.at(-1)!)} jobs/s; lease+ack ${[1, 10, 100].map((m) => `${m}: ${fmt(la[m]!.at(-1) ?? Number.NaN)}`).join(", ")} jobs/s; latency p50 ${lat.at(-1)!.p50.toFixed(2)} ms p99 ${lat.at(-1)!.p99.toFixed(2)} ms`)
     }
@@ -173,6 +176,17 @@ const main = async () => {
     for (const m of [1, 10, 100]) console.log(`  lease + ack, 8 clients, max_jobs ${String(m).padEnd(3)}:        ${fmt(la[m]!.length ? median(la[m]!) : Number.NaN)} jobs/s${m === 100 ? "   (target >= 35,000)" : ""}`)
     console.log(`  enqueue-to-lease latency (from enqueue sent):     p50 ${median(lat.map((l) => l.p50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.p99)).toFixed(2)} ms   (target p50 <= 1.5, p99 <= 8)`)
     console.log(`  master CPU per job: enqueue ${median(cpu.enqueue!).toFixed(1)} us, lease+ack at max_jobs 100 ${(cpu.la100!.length ? median(cpu.la100!) : Number.NaN).toFixed(1)} us`)
+    if (lwa.length > 0) {
+      const m = (f: (s: { http: LoopSample; raw: LoopSample }) => number) => median(lwa.map(f))
+      console.log(
+        `  lease with acks (one call per cycle), 8 clients, batch 100: ${fmt(m((s) => s.http.rate))} jobs/s vs raw two-statement loop ${fmt(m((s) => s.raw.rate))} jobs/s ` +
+          `= ${(m((s) => s.http.rate / s.raw.rate)).toFixed(2)}x (median of per-run ratios)`
+      )
+      console.log(
+        `    CPU us/job: master ${m((s) => s.http.masterUs).toFixed(1)}, PostgreSQL ${m((s) => s.http.serverUs).toFixed(1)} (raw loop's PostgreSQL ${m((s) => s.raw.serverUs).toFixed(1)}); ` +
+          `WAL ${fmt(m((s) => s.http.walBytes))} B/job (raw ${fmt(m((s) => s.raw.walBytes))})`
+      )
+    }
     console.log(`  enqueue-to-lease latency (from enqueue answered): p50 ${median(lat.map((l) => l.ackP50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.ackP99)).toFixed(2)} ms`)
   } finally {
     client.close()
