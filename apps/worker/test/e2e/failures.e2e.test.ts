@@ -129,10 +129,15 @@ describe("worker failures against the real master", () => {
       })
     )
     await until(async () => (await client().countByStatus("restart")).completed >= 100, "some progress")
+    const logged = workers.map((w) => w.output().length)
     current.kill("SIGKILL")
     await current.exited
     const doneBefore = await env.sql`select count(*) as n from e2e_runs where event = 'done' and job_id in ${env.sql(ids)}`
-    await new Promise((r) => setTimeout(r, 1500))
+    // The master comes back only once both workers have met the outage and said they keep retrying.
+    await until(
+      () => workers.every((w, i) => w.output().slice(logged[i]).includes("master unavailable, retrying with backoff")),
+      "both workers retrying against the dead master"
+    )
     current = await startMaster({ databaseUrl: env.db.url, port: master.port, sweepIntervalMs: 300 })
     master = current
     await until(async () => (await client().countByStatus("restart")).completed === 600, "all 600 jobs completed", 90_000).catch(

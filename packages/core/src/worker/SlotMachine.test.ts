@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { LeasedJob } from "@leasehold/contracts"
-import { createActor } from "xstate"
+import { createActor, waitFor, type AnyActorRef } from "xstate"
 import type { Outcome } from "./Handler.ts"
 import { SlotMachine, type SlotEvent } from "./SlotMachine.ts"
 
@@ -33,18 +33,19 @@ const setup = (settle?: Outcome) => {
   return { actor, calls, reported, state, send }
 }
 
-const flush = () => new Promise((r) => setTimeout(r, 0))
+/** Waits until the slot reaches `state` (the handler settles outside the machine, on a later tick). */
+const reaches = (actor: AnyActorRef, state: string) =>
+  waitFor(actor, (s) => s.value === state, { timeout: 5_000 })
 
 describe("SlotMachine", () => {
   it("walks idle -> leasing -> running -> reporting -> idle for a finished job", async () => {
-    const { calls, reported, state, send } = setup({ outcome: "completed", result: 1 })
+    const { actor, calls, reported, state, send } = setup({ outcome: "completed", result: 1 })
     expect(state()).toBe("idle")
     send({ type: "RESERVE" })
     expect(state()).toBe("leasing")
     send({ type: "ASSIGN", job })
     expect(state()).toBe("running")
-    await flush()
-    expect(state()).toBe("idle")
+    await reaches(actor, "idle")
     expect(reported).toEqual([{ outcome: "completed", result: 1 }])
     expect(calls).toEqual(["slotFree", "leasing", "jobStarted", "report", "slotFree"])
   })
@@ -93,8 +94,7 @@ describe("SlotMachine", () => {
     actor.send({ type: "LEASE_LOST" })
     expect(String(actor.getSnapshot().value)).toBe("running")
     resolve({ outcome: "completed", result: null })
-    await flush()
-    expect(String(actor.getSnapshot().value)).toBe("idle")
+    await reaches(actor, "idle")
     expect(calls).toEqual(["abort", "jobDone"])
   })
 
@@ -105,29 +105,28 @@ describe("SlotMachine", () => {
     const busy = setup({ outcome: "completed", result: null })
     busy.send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "STOP" })
     expect(busy.state()).toBe("running")
-    await flush()
-    expect(busy.state()).toBe("stopped")
+    await reaches(busy.actor, "stopped")
     expect(busy.reported).toEqual([{ outcome: "completed", result: null }])
     expect(busy.calls.slice(-3)).toEqual(["report", "stopped", "jobDone"])
   })
 
   it("a lease lost after STOP still reports nothing and the slot stops", async () => {
-    const { calls, reported, state, send } = setup({ outcome: "completed", result: null })
+    const { actor, calls, reported, state, send } = setup({ outcome: "completed", result: null })
     send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "LEASE_LOST" }, { type: "STOP" })
-    await flush()
-    expect(state()).toBe("stopped")
+    expect(state()).toBe("running")
+    await reaches(actor, "stopped")
     expect(reported).toEqual([])
     expect(calls).not.toContain("report")
   })
 
   it("a slot whose lease was lost takes the next job normally", async () => {
-    const { reported, state, send } = setup({ outcome: "completed", result: 2 })
+    const { actor, reported, state, send } = setup({ outcome: "completed", result: 2 })
     send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "LEASE_LOST" })
-    await flush()
-    expect(state()).toBe("idle")
+    expect(state()).toBe("running")
+    await reaches(actor, "idle")
     send({ type: "RESERVE" }, { type: "ASSIGN", job })
-    await flush()
-    expect(state()).toBe("idle")
+    expect(state()).toBe("running")
+    await reaches(actor, "idle")
     expect(reported).toEqual([{ outcome: "completed", result: 2 }])
   })
 
