@@ -1,8 +1,7 @@
-import type { LeasedJob, RenewManyResult } from "@leasehold/contracts"
+import type { RenewManyResult } from "@leasehold/contracts"
 import { Effect } from "effect"
 import { makeBatcher, type Batcher } from "./Batcher.ts"
 import { retryTransient, type BackoffOptions } from "./backoff.ts"
-import type { WorkerLogger } from "./Handler.ts"
 import type { MasterClientShape } from "./MasterClient.ts"
 import type { MasterError } from "./MasterError.ts"
 
@@ -67,37 +66,3 @@ export const renewDelayMs = (options: {
     options.renewAt !== undefined ? options.renewAt : Number.isFinite(hinted) && hinted > 0 && hinted < 1 ? hinted : 0.5
   return { delayMs: Math.max(0, Math.floor(fraction * durationMs)), fraction, durationMs }
 }
-
-/**
- * One job's renew fiber: sleeps until due, renews through the batcher, and repeats until the
- * fiber is interrupted (the job finished) or the master answers that the lease is gone.
- */
-export const keepRenewing = (options: {
-  readonly renewer: Batcher<RenewItem, RenewManyResult, MasterError>
-  readonly job: LeasedJob
-  readonly firstDelayMs: number
-  readonly everyMs: number
-  readonly log: WorkerLogger
-  readonly onRenewed: (leaseExpiresAt: string) => void
-  readonly onLost: () => void
-}): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    const { job, log } = options
-    let delay = options.firstDelayMs
-    while (true) {
-      yield* Effect.sleep(delay)
-      delay = options.everyMs
-      const answer = yield* Effect.result(options.renewer.submit({ job_id: job.id, lease_token: job.lease_token }))
-      if (answer._tag === "Failure") {
-        log.warn("renew rejected", { job_id: job.id, error: answer.failure.message })
-        continue
-      }
-      const result = answer.success
-      if (result.ok) {
-        if (result.lease_expires_at) options.onRenewed(result.lease_expires_at)
-        continue
-      }
-      if (result.error?.code === "lease_lost" || result.error?.code === "not_found") return options.onLost()
-      log.warn("renew failed", { job_id: job.id, error: result.error?.message })
-    }
-  })
