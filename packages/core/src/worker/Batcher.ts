@@ -55,8 +55,8 @@ export const makeBatcher = <I, O, E>(options: BatcherOptions<I, O, E>): Effect.E
         let batch = first
         if (options.windowMs > 0 && batch.length < options.maxBatch) {
           yield* Effect.sleep(options.windowMs)
-          const more = yield* Queue.takeBetween(queue, 0, options.maxBatch - batch.length)
-          batch = batch.concat(more)
+          // What came during the window, without waiting (takeBetween with a minimum of 0 takes nothing).
+          if (Queue.sizeUnsafe(queue) > 0) batch = batch.concat(yield* Queue.takeBetween(queue, 1, options.maxBatch - batch.length))
         }
         yield* sendBatch(batch)
       }
@@ -72,7 +72,7 @@ export const makeBatcher = <I, O, E>(options: BatcherOptions<I, O, E>): Effect.E
       },
       close: Effect.gen(function* () {
         yield* Fiber.interrupt(fiber)
-        const left = yield* Queue.takeBetween(queue, 0, Number.MAX_SAFE_INTEGER)
+        const left = yield* Queue.clear(queue)
         for (const e of left) e.done(Exit.interrupt())
       })
     }
