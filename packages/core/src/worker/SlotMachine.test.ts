@@ -130,6 +130,24 @@ describe("SlotMachine", () => {
     expect(reported).toEqual([{ outcome: "completed", result: 2 }])
   })
 
+  it("STOP while leasing: a lease that brings no job stops the slot (final), not back to idle", () => {
+    const { actor, calls, state, send } = setup()
+    send({ type: "RESERVE" }, { type: "STOP" })
+    expect(state()).toBe("leasing")
+    send({ type: "UNRESERVE" })
+    expect(state()).toBe("stopped")
+    expect(actor.getSnapshot().status).toBe("done")
+    expect(calls).toEqual(["slotFree", "leasing", "stopped", "jobDone"])
+  })
+
+  it("a stopped slot is final: the actor is done and takes no more events", () => {
+    const { actor, state, send } = setup()
+    send({ type: "STOP" })
+    expect(actor.getSnapshot().status).toBe("done")
+    send({ type: "RESERVE" })
+    expect(state()).toBe("stopped")
+  })
+
   it("SHUTDOWN_TIMEOUT aborts the handler and releases the job", () => {
     const { calls, state, send } = setup()
     send({ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "STOP" }, { type: "SHUTDOWN_TIMEOUT" })
@@ -159,11 +177,25 @@ describe("SlotMachine", () => {
 
 describe("SlotMachine without the pool's actions", () => {
   it("refuses to run with an action left unprovided, naming it", () => {
-    const errors: Array<string> = []
-    const actor = createActor(SlotMachine, { input: { slot: 3 } })
-    actor.subscribe({ error: (e) => errors.push(String((e as Error).message)) })
-    actor.start()
-    expect(errors).toEqual(["slot machine: slotFree not provided"])
+    const noop = () => {}
+    const all = { slotFree: noop, jobStarted: noop, abortHandler: noop, report: noop, release: noop, jobDone: noop }
+    const steps: Record<keyof typeof all, Array<SlotEvent>> = {
+      slotFree: [],
+      jobStarted: [{ type: "RESERVE" }, { type: "ASSIGN", job }],
+      abortHandler: [{ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "LEASE_LOST" }],
+      report: [{ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null } }],
+      release: [{ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "STOP" }, { type: "SHUTDOWN_TIMEOUT" }],
+      jobDone: [{ type: "STOP" }]
+    }
+    for (const [name, events] of Object.entries(steps)) {
+      const { [name as keyof typeof all]: _left, ...provided } = all
+      const errors: Array<string> = []
+      const actor = createActor(SlotMachine.provide({ actions: provided }), { input: { slot: 3 } })
+      actor.subscribe({ error: (e) => errors.push(String((e as Error).message)) })
+      actor.start()
+      events.forEach((e) => actor.send(e))
+      expect(errors, name).toEqual([`slot machine: ${name} not provided`])
+    }
   })
 
   it("starts idle with the slot number and no flags set", () => {
