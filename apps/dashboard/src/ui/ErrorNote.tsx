@@ -17,10 +17,3 @@ export const ErrorNote = ({ error }: { readonly error: unknown }) => {
     </p>
   )
 }
-
-/** Shown instead of a page whose API route this master does not serve yet. */
-export const NotServed = ({ what }: { readonly what: string }) => (
-  <p className="note" role="status">
-    This master does not serve {what} yet (its API answered 404). Upgrade the master to see them here.
-  </p>
-)

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react"
 import { useLocation } from "wouter"
 import type { JobStatus } from "../../api/types.ts"
-import type { JobFilter } from "./useJobs.ts"
+import { workflowIdOf, type JobFilter } from "./useJobs.ts"
 
 const STATUSES: ReadonlyArray<JobStatus> = ["blocked", "pending", "processing", "retrying", "completed", "failed", "cancelled"]
 
@@ -12,14 +12,21 @@ export const JobFilters = ({ filter, onApply }: { readonly filter: JobFilter; re
     queue: filter.queue ?? "",
     status: filter.status ?? "",
     type: filter.type ?? "",
-    worker_id: filter.worker_id ?? ""
+    worker_id: filter.worker_id ?? "",
+    workflow_id: filter.workflow_id?.toString() ?? ""
   })
   const [jobId, setJobId] = useState("")
   const field = (key: keyof JobFilter) => ({ value: draft[key], onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }) })
   const apply = (e: FormEvent) => {
     e.preventDefault()
     const clean = (v: string) => (v.trim() === "" ? undefined : v.trim())
-    onApply({ queue: clean(draft.queue), status: clean(draft.status) as JobStatus | undefined, type: clean(draft.type), worker_id: clean(draft.worker_id) })
+    onApply({
+      queue: clean(draft.queue),
+      status: clean(draft.status) as JobStatus | undefined,
+      type: clean(draft.type),
+      worker_id: clean(draft.worker_id),
+      workflow_id: workflowIdOf(draft.workflow_id)
+    })
   }
   const open = (e: FormEvent) => {
     e.preventDefault()
@@ -48,11 +55,14 @@ export const JobFilters = ({ filter, onApply }: { readonly filter: JobFilter; re
         <label>
           Worker <input {...field("worker_id")} placeholder="any" />
         </label>
+        <label>
+          Workflow <input {...field("workflow_id")} inputMode="numeric" pattern="[1-9][0-9]*" title="A workflow id" placeholder="any" />
+        </label>
         <button type="submit">Apply filters</button>
         <button
           type="button"
           onClick={() => {
-            setDraft({ queue: "", status: "", type: "", worker_id: "" })
+            setDraft({ queue: "", status: "", type: "", worker_id: "", workflow_id: "" })
             onApply({})
           }}
         >

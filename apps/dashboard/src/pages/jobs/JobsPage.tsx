@@ -1,33 +1,23 @@
 import { useState } from "react"
 import { useSearchParams } from "wouter"
 import { useSession } from "../../api/session.ts"
-import type { JobStatus } from "../../api/types.ts"
 import { ErrorNote } from "../../ui/ErrorNote.tsx"
 import { BulkActions } from "./BulkActions.tsx"
 import { JobFilters } from "./JobFilters.tsx"
 import { JobTable } from "./JobTable.tsx"
-import { useJobs, type JobFilter } from "./useJobs.ts"
-
-const FILTER_KEYS = ["queue", "status", "type", "worker_id"] as const
+import { filterFromUrl, filterToUrl, useJobs, type JobFilter } from "./useJobs.ts"
 
 /** The jobs list: filters and the page cursor live in the URL (deep links), selection in the page. */
 export const JobsPage = () => {
   const [params, setParams] = useSearchParams()
   const session = useSession()
-  const filter: JobFilter = {
-    queue: params.get("queue") ?? undefined,
-    status: (params.get("status") ?? undefined) as JobStatus | undefined,
-    type: params.get("type") ?? undefined,
-    worker_id: params.get("worker_id") ?? undefined
-  }
+  const filter = filterFromUrl(params)
   const cursor = params.get("cursor") ?? undefined
   const jobs = useJobs(filter, cursor)
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set())
   const apply = (f: JobFilter) => {
-    const next = new URLSearchParams()
-    for (const k of FILTER_KEYS) if (f[k] !== undefined) next.set(k, f[k]!)
     setSelected(new Set())
-    setParams(next)
+    setParams(filterToUrl(f))
   }
   const page = (c: string | null) => {
     const next = new URLSearchParams(params)

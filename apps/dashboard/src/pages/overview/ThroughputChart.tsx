@@ -1,4 +1,4 @@
-import type { Throughput } from "../../api/pendingTypes.ts"
+import type { ThroughputMinute } from "../../api/types.ts"
 import { formatCount, formatUtc } from "../../ui/format.ts"
 
 const W = 720
@@ -6,7 +6,7 @@ const H = 180
 const PAD = { left: 40, right: 8, top: 10, bottom: 22 }
 
 /** Stacked bars per minute, completed under failed, drawn as SVG (no chart library: the bundle stays small). */
-export const ThroughputChart = ({ data }: { readonly data: Throughput["minutes"] }) => {
+export const ThroughputChart = ({ data }: { readonly data: ReadonlyArray<ThroughputMinute> }) => {
   const max = Math.max(1, ...data.map((m) => m.completed + m.failed))
   const plotW = W - PAD.left - PAD.right
   const plotH = H - PAD.top - PAD.bottom
@@ -31,7 +31,7 @@ export const ThroughputChart = ({ data }: { readonly data: Throughput["minutes"]
           const hc = y(m.completed)
           const hf = y(m.failed)
           return (
-            <g key={m.at}>
+            <g key={m.at} className="minute" data-at={m.at} data-completed={m.completed} data-failed={m.failed}>
               <title>{`${formatUtc(m.at)}: ${m.completed} completed, ${m.failed} failed`}</title>
               <rect className="bar-completed" x={x} width={w} y={H - PAD.bottom - hc} height={hc} />
               <rect className="bar-failed" x={x} width={w} y={H - PAD.bottom - hc - hf} height={hf} />

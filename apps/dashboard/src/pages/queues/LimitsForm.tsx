@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from "react"
-import type { QueueInfo } from "../../api/pendingTypes.ts"
-import type { QueueLimits } from "./useQueues.ts"
+import type { QueueInfo, QueueLimits } from "../../api/types.ts"
 
 const toInt = (s: string): number | null => (s.trim() === "" ? null : Number(s))
 
@@ -14,10 +13,12 @@ export const LimitsForm = (props: { readonly queue: QueueInfo; readonly busy: bo
   const save = (e: FormEvent) => {
     e.preventDefault()
     const limit = toInt(rate)
+    const keyLimit = toInt(key)
     props.onSave({
       max_concurrency: toInt(max),
-      key_concurrency: toInt(key),
-      rate_limit: limit === null ? null : { limit, period_ms: toInt(period) ?? 1000 }
+      rate_limit: limit === null ? null : { limit, period_ms: toInt(period) ?? 1000 },
+      // Sent only when changed: a master that does not enforce per-key limits refuses any value, even an unchanged null.
+      ...(keyLimit === q.key_concurrency ? {} : { key_concurrency: keyLimit })
     })
   }
   return (

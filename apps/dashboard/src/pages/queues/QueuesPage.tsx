@@ -1,9 +1,8 @@
 import { Fragment, useState } from "react"
 import { Link } from "wouter"
-import { ApiError } from "../../api/client.ts"
 import { useSession } from "../../api/session.ts"
 import { Table } from "../../ui/Table.tsx"
-import { ErrorNote, NotServed } from "../../ui/ErrorNote.tsx"
+import { ErrorNote } from "../../ui/ErrorNote.tsx"
 import { formatCount } from "../../ui/format.ts"
 import { PauseButton } from "../../ui/PauseButton.tsx"
 import { LimitsForm } from "./LimitsForm.tsx"
@@ -26,13 +25,6 @@ export const QueuesPage = () => {
   const change = useQueueChange()
   const session = useSession()
   const [editing, setEditing] = useState<string | null>(null)
-  if (queues.error instanceof ApiError && queues.error.routeMissing)
-    return (
-      <>
-        <h1>Queues</h1>
-        <NotServed what="queue settings" />
-      </>
-    )
   const list = queues.data?.queues ?? []
   return (
     <>

@@ -1,31 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
-import { ApiError, callUntyped } from "../../api/client.ts"
-import type { QueueInfo } from "../../api/pendingTypes.ts"
+import { api, unwrap } from "../../api/client.ts"
 import { live } from "../../api/polling.ts"
+import type { QueueLimits } from "../../api/types.ts"
 
-const stopWhenMissing = (e: unknown) => e instanceof ApiError && e.routeMissing
+/** Every queue with its settings and counts (`GET /queues`), live. */
+export const useQueues = () => useQuery({ queryKey: ["queues"], queryFn: () => unwrap(api.GET("/api/v1/queues")), ...live })
 
-/** Every queue with its settings and counts (`GET /queues`), live; stops asking when the master lacks the route. */
-export const useQueues = () =>
-  useQuery({
-    queryKey: ["queues"],
-    queryFn: () => callUntyped<{ queues: ReadonlyArray<QueueInfo> }>("GET", "/api/v1/queues"),
-    ...live,
-    refetchInterval: (q) => (stopWhenMissing(q.state.error) ? false : live.refetchInterval),
-    retry: (n, e) => !stopWhenMissing(e) && n < 1
-  })
+/** One change to a queue: pause or resume it, or PATCH its limits (null clears one, an absent field keeps it). */
+export type QueueChange = { readonly name: string; readonly pause: boolean } | { readonly name: string; readonly limits: QueueLimits }
 
-const path = (name: string) => `/api/v1/queues/${encodeURIComponent(name)}`
-
-/** Limits as PATCH /queues/{name} takes them (null clears). */
-export type QueueLimits = Pick<QueueInfo, "max_concurrency" | "rate_limit" | "key_concurrency">
-
-/** Pause / resume a queue, or change its limits. */
+/** Pause / resume a queue, or change its limits; refreshes the list afterwards. */
 export const useQueueChange = () => {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: (c: { name: string; pause: boolean } | { name: string; limits: QueueLimits }) =>
-      "pause" in c ? callUntyped("POST", `${path(c.name)}/${c.pause ? "pause" : "resume"}`) : callUntyped("PATCH", path(c.name), c.limits),
+    mutationFn: (c: QueueChange) => {
+      const params = { path: { name: c.name } }
+      if ("limits" in c) return unwrap(api.PATCH("/api/v1/queues/{name}", { params, body: c.limits }))
+      return unwrap(c.pause ? api.POST("/api/v1/queues/{name}/pause", { params }) : api.POST("/api/v1/queues/{name}/resume", { params }))
+    },
     onSettled: () => client.invalidateQueries({ queryKey: ["queues"] })
   })
 }

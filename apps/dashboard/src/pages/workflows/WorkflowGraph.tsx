@@ -1,5 +1,5 @@
 import { useLocation } from "wouter"
-import type { WorkflowNode } from "../../api/pendingTypes.ts"
+import type { WorkflowNode } from "../../api/types.ts"
 import { NODE_H, NODE_W, layoutGraph } from "./graphLayout.ts"
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s)

@@ -1,8 +1,7 @@
 import { Link } from "wouter"
-import { ApiError } from "../../api/client.ts"
 import { useSession } from "../../api/session.ts"
 import { Table } from "../../ui/Table.tsx"
-import { ErrorNote, NotServed } from "../../ui/ErrorNote.tsx"
+import { ErrorNote } from "../../ui/ErrorNote.tsx"
 import { StatusBadge } from "../../ui/StatusBadge.tsx"
 import { Time } from "../../ui/Time.tsx"
 import { WorkflowGraph } from "./WorkflowGraph.tsx"
@@ -17,7 +16,6 @@ export const WorkflowPage = ({ id }: { readonly id: string }) => {
   const wf = useWorkflow(wid)
   const action = useWorkflowAction(wid)
   const session = useSession()
-  if (wf.error instanceof ApiError && wf.error.routeMissing) return <NotServed what="workflows" />
   const w = wf.data?.workflow
   return (
     <>
@@ -45,6 +43,9 @@ export const WorkflowPage = ({ id }: { readonly id: string }) => {
           )}
           {w.jobs.length <= MAX_DRAWN ? <WorkflowGraph jobs={w.jobs} /> : <p className="note">{w.jobs.length} jobs: too many to draw; the table lists them.</p>}
           <h2>Jobs</h2>
+          <p>
+            <Link href={`/jobs?workflow_id=${w.id}`}>Open these jobs in the jobs list</Link> (filters, pages, bulk actions on a selection)
+          </p>
           <Table
           caption="Jobs of the workflow"
           head={

@@ -1,7 +1,6 @@
 import { useSearchParams, Link } from "wouter"
-import { ApiError } from "../../api/client.ts"
 import { Table } from "../../ui/Table.tsx"
-import { ErrorNote, NotServed } from "../../ui/ErrorNote.tsx"
+import { ErrorNote } from "../../ui/ErrorNote.tsx"
 import { StatusBadge } from "../../ui/StatusBadge.tsx"
 import { Time } from "../../ui/Time.tsx"
 import { useWorkflows } from "./useWorkflows.ts"
@@ -11,13 +10,6 @@ export const WorkflowsPage = () => {
   const [params, setParams] = useSearchParams()
   const cursor = params.get("cursor") ?? undefined
   const workflows = useWorkflows(cursor)
-  if (workflows.error instanceof ApiError && workflows.error.routeMissing)
-    return (
-      <>
-        <h1>Workflows</h1>
-        <NotServed what="workflows" />
-      </>
-    )
   const list = workflows.data?.workflows ?? []
   return (
     <>

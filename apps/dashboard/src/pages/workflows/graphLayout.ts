@@ -1,4 +1,4 @@
-import type { WorkflowNode } from "../../api/pendingTypes.ts"
+import type { WorkflowNode } from "../../api/types.ts"
 
 /** Node box size and gaps of the drawn graph, in SVG units. */
 export const NODE_W = 160
