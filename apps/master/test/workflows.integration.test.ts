@@ -41,6 +41,7 @@ describe("workflows over HTTP", () => {
     expect(wf.jobs.map((j: { key: string }) => j.key)).toEqual(["resize-1", "resize-2", "publish"])
     const read = await worker("GET", `/workflows/${wf.id}`)
     expect(read.body.workflow.jobs[2]).toMatchObject({ key: "publish", status: "blocked", depends_on: ["resize-1", "resize-2"] })
+    await producer("POST", "/jobs", { type: "publish", queue })
     const jobs = await producer("GET", `/jobs?workflow_id=${wf.id}`)
     expect(jobs.body.jobs.map((j: { key: string }) => j.key)).toEqual(["resize-1", "resize-2", "publish"])
     expect(jobs.body.jobs[2]).toMatchObject({ workflow_id: wf.id, status: "blocked", waiting_for: ["resize-1", "resize-2"] })

@@ -260,7 +260,8 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
               (p.queue === undefined || j.queue === p.queue) &&
               (p.status === undefined || j.status === p.status) &&
               (p.type === undefined || j.type === p.type) &&
-              (p.workerId === undefined || j.worker_id === p.workerId)
+              (p.workerId === undefined || j.worker_id === p.workerId) &&
+              (p.workflowId === undefined || j.workflow_id === p.workflowId)
           )
           .sort((a, b) => a.id - b.id)
           .slice(0, p.limit + 1)

@@ -94,7 +94,15 @@ export const jobsRoutes = (deps: MasterDeps) => {
   app.get("/", async (c) => {
     const q = readQuery(c, decodeList)
     const page = await runStore(
-      store.jobList({ queue: q.queue, status: q.status, type: q.type, workerId: q.worker_id, limit: q.limit ?? 50, cursor: q.cursor })
+      store.jobList({
+        queue: q.queue,
+        status: q.status,
+        type: q.type,
+        workerId: q.worker_id,
+        workflowId: q.workflow_id,
+        limit: q.limit ?? 50,
+        cursor: q.cursor
+      })
     )
     return c.json({ jobs: page.jobs, next_cursor: page.next_cursor })
   })
