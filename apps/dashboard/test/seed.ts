@@ -8,7 +8,8 @@ export interface Seeded {
   readonly billingFailed: ReadonlyArray<number>
 }
 
-const ok = <T extends { status: number; body: any }>(a: T, what: string): T["body"] => {
+/** The body of a successful API answer; anything else fails the test with the answer. */
+export const ok = <T extends { status: number; body: any }>(a: T, what: string): T["body"] => {
   if (a.status >= 300) throw new Error(`${what}: ${a.status} ${JSON.stringify(a.body)}`)
   return a.body
 }
