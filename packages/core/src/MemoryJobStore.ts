@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { DEFAULT_MAX_BATCH_SIZE, type AckResult, type LeaseInfo, type LeasedJob, type QueueStats, type RenewManyResult } from "@leasehold/contracts"
 import { storeError, type StoreError } from "./errors.ts"
 import {
@@ -16,6 +16,10 @@ import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
 import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
 import { applyAdminEvent, bulkByIds, bulkMatching } from "./memory/memoryBulk.ts"
 import { checkLeaseSeconds, checkNewJob } from "./memory/memoryValidation.ts"
+import { newWorkflowBook } from "./memory/memoryWorkflowGraph.ts"
+import { settleWorkflows } from "./memory/memoryWorkflowSettle.ts"
+import { memoryWorkflowOps } from "./memory/memoryWorkflowStore.ts"
+import { WorkflowStore, type WorkflowStoreShape } from "./WorkflowStore.ts"
 import { countRows, pruneStep, throughputOf } from "./memory/memoryCounts.ts"
 import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } from "./memory/memoryScans.ts"
 import {
@@ -50,7 +54,18 @@ export interface MemoryJobStoreOptions {
 const lift = <A>(result: StoreError | A): Effect.Effect<A, StoreError> =>
   isStoreError(result) ? Effect.fail(result) : Effect.succeed(result)
 
-const op = <A>(f: () => StoreError | A): Effect.Effect<A, StoreError> => Effect.suspend(() => lift(f()))
+/** Whole workflows one prune call deletes besides the plain jobs (PostgreSQL's bound too). */
+const PRUNE_WORKFLOWS_PER_CALL = 10
+
+/** One store call: synchronous, so atomic; workflow dependents of the jobs it ended are settled before it answers. */
+const opOn =
+  (state: MemoryState) =>
+  <A>(f: () => StoreError | A): Effect.Effect<A, StoreError> =>
+    Effect.suspend(() => {
+      const result = f()
+      settleWorkflows(state)
+      return lift(result)
+    })
 
 const insertJob = (state: MemoryState, job: NewJob, now: Date): EnqueueOutcome => {
   const queue = job.queue ?? "default"
@@ -91,17 +106,29 @@ const emptyQueueStats = (): { -readonly [K in keyof QueueStats]: QueueStats[K] }
   oldest_pending_age_ms: null
 })
 
+/** The memory store's ports over one state: jobs and workflows see each other's writes. */
+export interface MemoryStores {
+  readonly jobs: JobStoreShape
+  readonly workflows: WorkflowStoreShape
+}
+
 /** An in-memory `JobStoreShape` with the PostgreSQL store's semantics, for unit tests of fibers and actors. */
-export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStoreShape => {
+export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStoreShape => makeMemoryStores(options).jobs
+
+/** The memory job store and its workflow store, sharing one state. */
+export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemoryStores => {
   const state: MemoryState = {
     nextId: 1,
     rows: new Map(),
     idempotency: new Map(),
     scans: new Map(),
     workers: new Map(),
+    workflows: newWorkflowBook(),
     retryPolicy: makeRetryPolicy(options.retry),
     maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
   }
+  const op = opOn(state)
+  const wf = memoryWorkflowOps(state)
   const rows = () => [...state.rows.values()]
   const inQueues = (queues: ReadonlyArray<string>, types: ReadonlyArray<string> | undefined) => (r: MemoryRow) =>
     queues.includes(r.queue) && (types === undefined || types.includes(r.type))
@@ -146,8 +173,13 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
       return before === "completed" ? markAckRepeat({ job_id: item.jobId, ok: true }) : { job_id: item.jobId, ok: true }
     })
   }
+  const ackAndSettle = (p: Parameters<typeof ack>[0]): Array<AckResult> => {
+    const results = ack(p)
+    settleWorkflows(state)
+    return results
+  }
 
-  return {
+  const jobs: JobStoreShape = {
     jobEnqueue: (p) => op(() => checkNewJob(p.job) ?? insertJob(state, p.job, clockOf(p))),
     jobEnqueueMany: (p) =>
       op(() => {
@@ -160,7 +192,7 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
       op(() => {
         const invalid = checkLease(p)
         if (invalid !== null) return invalid
-        const acks = ack({ ...p, items: p.acks })
+        const acks = ackAndSettle({ ...p, items: p.acks })
         const jobs = lease(p)
         return isStoreError(jobs) ? jobs : { acks, jobs }
       }),
@@ -199,11 +231,13 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
     jobCancel: (p) =>
       op(() => {
         const next = applyAdminEvent(state, p.id, "CANCEL", clockOf(p))
+        settleWorkflows(state)
         return isStoreError(next) ? next : toJob(next)
       }),
     jobRetry: (p) =>
       op(() => {
         const next = applyAdminEvent(state, p.id, "RETRY", clockOf(p))
+        settleWorkflows(state)
         return isStoreError(next) ? next : toJob(next)
       }),
     jobRetryMany: (p) => op(() => bulkByIds(state, p.ids, "RETRY", clockOf(p))),
@@ -315,19 +349,19 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
           ? throughputOf(state.rows.values(), p.minutes, clockOf(p), p.queue)
           : storeError("Validation", "minutes must be an integer in 1..1440")
       ),
-    workflowPruneFinished: () => Effect.succeed(0),
+    workflowPruneFinished: (p) => op(() => wf.prune(p.before, p.limit)),
     jobPruneFinishedStep: (p) => op(() => pruneStep(state, p.before, p.afterId, p.limit)),
     jobPruneFinished: (p) =>
       op(() => {
         const doomed = rows()
-          .filter((r) => isTerminal(r.status) && r.updatedAt.getTime() < p.before.getTime())
+          .filter((r) => r.workflow === null && isTerminal(r.status) && r.updatedAt.getTime() < p.before.getTime())
           .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id)
           .slice(0, p.limit ?? Number.MAX_SAFE_INTEGER)
         for (const r of doomed) {
           state.rows.delete(r.id)
           if (r.idempotencyKey !== null) state.idempotency.delete(idempotencyIndexKey(r.queue, r.idempotencyKey))
         }
-        return doomed.length
+        return doomed.length + wf.prune(p.before, PRUNE_WORKFLOWS_PER_CALL)
       }),
     scanCreate: (p) =>
       op(() => {
@@ -366,8 +400,26 @@ export const makeMemoryJobStore = (options: MemoryJobStoreOptions = {}): JobStor
           }))
       })
   }
+  const workflows: WorkflowStoreShape = {
+    workflowCreate: (p) => op(() => wf.create(p, clockOf(p))),
+    workflowJobsAdd: (p) => op(() => wf.add(p, clockOf(p))),
+    workflowGet: (p) => op(() => wf.get(p.id)),
+    workflowList: (p) => op(() => wf.list(p)),
+    workflowCancel: (p) => op(() => wf.cancel(p.id, clockOf(p))),
+    workflowRetry: (p) => op(() => wf.retry(p.id, clockOf(p)))
+  }
+  return { jobs, workflows }
 }
 
 /** The memory store as the `JobStore` service. */
 export const layerMemory = (options: MemoryJobStoreOptions = {}): Layer.Layer<JobStore> =>
   Layer.sync(JobStore, () => makeMemoryJobStore(options))
+
+/** The memory store as both the `JobStore` and `WorkflowStore` services, over one state. */
+export const layerMemoryWithWorkflows = (options: MemoryJobStoreOptions = {}): Layer.Layer<JobStore | WorkflowStore> =>
+  Layer.effectContext(
+    Effect.sync(() => {
+      const stores = makeMemoryStores(options)
+      return Context.make(JobStore, stores.jobs).pipe(Context.add(WorkflowStore, stores.workflows))
+    })
+  )

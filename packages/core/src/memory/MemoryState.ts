@@ -4,6 +4,7 @@ import { storeError, StoreError } from "../errors.ts"
 import type { JobMachineEvent } from "../JobMachine.ts"
 import type { RetryPolicy } from "../retryPolicy.ts"
 import { memoryTransition } from "./memoryTransition.ts"
+import { dependencyOutcomes, waitingFor, type MemoryWorkflow, type MemoryWorkflowBook } from "./memoryWorkflowGraph.ts"
 
 /** One job as the memory store keeps it; the lease fields are internal (the token never leaves in reads). */
 export interface MemoryRow {
@@ -31,13 +32,14 @@ export interface MemoryRow {
   readonly createdAt: Date
   updatedAt: Date
   completedAt: Date | null
-  /** Set on jobs of a workflow (see memory/memoryWorkflows.ts). */
+  /** Set on jobs of a workflow (see memory/memoryWorkflowSettle.ts). */
   workflow: MemoryWorkflowLink | null
 }
 
 /** A workflow job's place in its graph. */
 export interface MemoryWorkflowLink {
   readonly id: number
+  readonly graph: MemoryWorkflow
   readonly key: string
   readonly dependsOn: ReadonlyArray<string>
   readonly runOnDependencyFailure: boolean
@@ -68,6 +70,7 @@ export interface MemoryState {
   readonly idempotency: Map<string, number>
   readonly scans: Map<string, MemoryScan>
   readonly workers: Map<string, Date>
+  readonly workflows: MemoryWorkflowBook
   readonly retryPolicy: RetryPolicy
   readonly maxBatchSize: number
 }
@@ -113,7 +116,8 @@ export const toJob = (row: MemoryRow): Job => ({
   completed_at: row.completedAt ? iso(row.completedAt) : null,
   workflow_id: row.workflow?.id ?? null,
   key: row.workflow?.key ?? null,
-  depends_on: row.workflow ? [...row.workflow.dependsOn] : []
+  depends_on: row.workflow ? [...row.workflow.dependsOn] : [],
+  ...(row.status === "blocked" ? { waiting_for: waitingFor(row) ?? [] } : {})
 })
 
 /** When a holder should renew: half-way through its lease. */
@@ -124,7 +128,8 @@ export const toLeasedJob = (row: MemoryRow, now: Date): LeasedJob => ({
   ...toJob(row),
   lease_token: row.leaseToken ?? "",
   lease_expires_at: iso(row.leaseExpiresAt ?? now),
-  renew_after: iso(renewAfter(row.leasedAt ?? now, row.leaseSeconds ?? 0))
+  renew_after: iso(renewAfter(row.leasedAt ?? now, row.leaseSeconds ?? 0)),
+  ...(row.workflow === null ? {} : { workflow: { id: row.workflow.id, key: row.workflow.key }, dependencies: dependencyOutcomes(row) })
 })
 
 /**
@@ -152,6 +157,10 @@ export const transitionRow = (row: MemoryRow, event: JobMachineEvent, now: Date)
     if (next.status !== "completed") row.leaseToken = null
   }
   if (next.status === "completed") row.completedAt = now
+  if (row.workflow !== null) {
+    if (isTerminal(next.status)) row.workflow.graph.book.ended.push({ row, at: now })
+    else if (event.type === "RETRY") row.workflow.graph.book.reopened.push({ row, at: now })
+  }
   return row
 }
 

@@ -45,7 +45,7 @@ export const pruneStep = (state: MemoryState, before: Date, afterId: number, lim
   const window = [...state.rows.values()].filter((r) => r.id > afterId).sort((a, b) => a.id - b.id).slice(0, limit)
   let deleted = 0
   for (const r of window) {
-    if (!isTerminal(r.status) || r.updatedAt.getTime() >= before.getTime()) continue
+    if (r.workflow !== null || !isTerminal(r.status) || r.updatedAt.getTime() >= before.getTime()) continue // workflows go whole
     state.rows.delete(r.id)
     if (r.idempotencyKey !== null) state.idempotency.delete(idempotencyIndexKey(r.queue, r.idempotencyKey))
     deleted++

@@ -14,11 +14,11 @@ export interface ConformanceHarness {
 /** Makes a fresh (or shared, truncated) store for one describe block. */
 export type MakeStore = () => Promise<ConformanceHarness>
 
-/** A store getter bound to the enclosing describe block's lifecycle. */
-export const useStore = (makeStore: MakeStore): (() => JobStoreShape) => {
-  let harness: ConformanceHarness | undefined
+/** A harness getter bound to the enclosing describe block's lifecycle (made before its tests, closed after). */
+export const useHarness = <H extends { readonly close: () => Promise<void> }>(make: () => Promise<H>): (() => H) => {
+  let harness: H | undefined
   beforeAll(async () => {
-    harness = await makeStore()
+    harness = await make()
   })
   afterAll(async () => {
     await harness?.close()
@@ -26,8 +26,14 @@ export const useStore = (makeStore: MakeStore): (() => JobStoreShape) => {
   })
   return () => {
     if (harness === undefined) throw new Error("conformance store not ready")
-    return harness.store
+    return harness
   }
+}
+
+/** A store getter bound to the enclosing describe block's lifecycle. */
+export const useStore = (makeStore: MakeStore): (() => JobStoreShape) => {
+  const harness = useHarness(makeStore)
+  return () => harness().store
 }
 
 /** Runs a store effect, failing the test on a StoreError. */
