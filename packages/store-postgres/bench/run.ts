@@ -52,11 +52,13 @@ interface Sample {
 /** Runs `loop` on every connection until `total` jobs went through. */
 const measure = async (
   admin: postgres.Sql,
-  pids: ReadonlyArray<number>,
+  sqls: ReadonlyArray<postgres.Sql>,
   total: number,
   loop: (c: number, done: () => boolean, add: (n: number) => void) => Promise<void>
 ): Promise<Sample> => {
   let processed = 0
+  // Read now: idle connections close after 30 s (between runs), and a reopened one has a new backend.
+  const pids = await pidsOf(sqls)
   const lsn = await walLsn(admin)
   const server0 = backendCpuMs(pids)
   const client0 = process.cpuUsage()
@@ -114,8 +116,6 @@ const main = async () => {
         `${median(enqueueRuns.map((r) => r.walPerJob)).toFixed(0)} WAL bytes/job`
     )
 
-    const storePids = await pidsOf(clients.sqls)
-    const rawPids = await pidsOf(rawSqls)
     await admin`alter table jobs set (autovacuum_enabled = false)`
     await admin`alter table raw_jobs set (autovacuum_enabled = false)`
     console.log(`lease + ack, ${CONNECTIONS} connections, median of ${REPEATS} (autovacuum off while measuring; vacuum between runs):`)
@@ -126,7 +126,7 @@ const main = async () => {
       const rawRuns: Sample[] = []
       const runRaw = async () =>
         rawRuns.push(
-          await measure(admin, rawPids, total, async (c, done, add) => {
+          await measure(admin, rawSqls, total, async (c, done, add) => {
             const sql = rawSqls[c]!
             while (!done()) {
               const rows = await rawLease(sql, `w${c}`, "bench", batch)
@@ -138,7 +138,7 @@ const main = async () => {
         )
       const runStore = async () =>
         storeRuns.push(
-          await measure(admin, storePids, total, async (c, done, add) => {
+          await measure(admin, clients.sqls, total, async (c, done, add) => {
             const s = clients.stores[c]!
             while (!done()) {
               const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `w${c}`, queues: ["bench"], maxJobs: batch, leaseSeconds: 60 }))

@@ -125,57 +125,17 @@ export const newJob = (id: number, f: NewJobFields, runAtMs: number, nowMs: numb
   depends_on: []
 })
 
-/** A leased row as the lease statement returns it: timestamps as epoch milliseconds. */
+/**
+ * A leased row as the lease statement returns it: the wire job built by PostgreSQL (see
+ * queries/lease.ts), and the columns the store orders and routes by.
+ */
 export interface LeaseRow {
   readonly id: number | string
-  readonly queue: string
-  readonly type: string
-  readonly payload: unknown
-  readonly status: JobStatus
   readonly priority: number
-  readonly attempts: number
-  readonly max_attempts: number
-  readonly worker_id: string
-  readonly last_error: string | null
-  readonly errors: ReadonlyArray<JobErrorEntry> | null
-  readonly result: unknown
-  readonly idempotency_key: string | null
-  readonly scan: string | null
-  readonly lease_token: string
-  readonly lease_seconds: number
   readonly run_at_ms: number
-  readonly created_at_ms: number
-  readonly updated_at_ms: number
-  readonly lease_expires_at_ms: number
   readonly workflow_id: number | string | null
-  readonly key: string | null
-  readonly depends_on: ReadonlyArray<string> | null
+  readonly job: LeasedJob
 }
 
 /** The job as its new lease holder sees it: with the token, the expiry and when to renew (half-way). */
-export const toLeasedJob = (row: LeaseRow): LeasedJob => ({
-  id: Number(row.id),
-  queue: row.queue,
-  type: row.type,
-  payload: row.payload ?? null,
-  status: row.status,
-  priority: row.priority,
-  run_at: isoMs(Number(row.run_at_ms)),
-  attempts: row.attempts,
-  max_attempts: row.max_attempts,
-  worker_id: row.worker_id,
-  lease_expires_at: isoMs(Number(row.lease_expires_at_ms)),
-  last_error: row.last_error,
-  errors: row.errors ?? [],
-  result: row.result ?? null,
-  idempotency_key: row.idempotency_key,
-  scan: row.scan,
-  created_at: isoMs(Number(row.created_at_ms)),
-  updated_at: isoMs(Number(row.updated_at_ms)),
-  completed_at: null,
-  workflow_id: row.workflow_id === null ? null : Number(row.workflow_id),
-  key: row.key,
-  depends_on: row.depends_on ?? [],
-  lease_token: row.lease_token,
-  renew_after: isoMs(Number(row.lease_expires_at_ms) - row.lease_seconds * 500)
-})
+export const toLeasedJob = (row: LeaseRow): LeasedJob => row.job

@@ -32,8 +32,11 @@ export interface LeaseInput {
  *  - only when that found fewer than maxJobs, `carved` calls leasehold_carve (migration 0002) inside
  *    this same statement: it locks the queues' open scans FOR UPDATE, moves their cursors and inserts
  *    the carved batches already leased.
- * Rows come back with only the columns a leased job shows, timestamps as epoch milliseconds (no Date
- * objects to build and throw away on the hot path).
+ * Each row carries the leased job as the wire shows it, built by PostgreSQL as one `json` value
+ * (timestamps as RFC 3339 UTC with milliseconds, `renew_after` half-way through the lease): the client
+ * parses one JSON text per job instead of decoding some twenty columns (three of them jsonb) and
+ * assembling the object; measured with `pnpm bench`. Beside it, the few columns the caller orders and
+ * routes by: id, priority, run_at (epoch ms) and workflow_id.
  */
 export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
   const queues = p.queues as string[]
@@ -94,13 +97,19 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
                                          ${p.workerId}, ${p.leaseSeconds}::int, g.now) cv
       where need.n > 0
     )
-    select r.id, r.queue, r.type, r.payload, r.status, r.priority, r.attempts, r.max_attempts, r.worker_id,
-           r.last_error, r.errors, r.result, r.idempotency_key, r.scan, r.lease_token, ${p.leaseSeconds}::int as lease_seconds,
-           r.workflow_id, r.key, r.depends_on,
+    select r.id, r.priority, r.workflow_id,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
-           (date_part('epoch', r.created_at) * 1e6)::int8 / 1000 as created_at_ms,
-           (date_part('epoch', r.updated_at) * 1e6)::int8 / 1000 as updated_at_ms,
-           (date_part('epoch', r.lease_expires_at) * 1e6)::int8 / 1000 as lease_expires_at_ms,
+           case when r.id is not null then json_build_object(
+             'id', r.id, 'queue', r.queue, 'type', r.type, 'payload', r.payload, 'status', r.status,
+             'priority', r.priority, 'run_at', to_char(r.run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'attempts', r.attempts,
+             'max_attempts', r.max_attempts, 'worker_id', r.worker_id,
+             'lease_expires_at', to_char(r.lease_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'last_error', r.last_error,
+             'errors', coalesce(r.errors, '[]'::jsonb), 'result', r.result, 'idempotency_key', r.idempotency_key,
+             'scan', r.scan, 'created_at', to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char(r.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             'completed_at', null, 'workflow_id', r.workflow_id, 'key', r.key,
+             'depends_on', coalesce(to_jsonb(r.depends_on), '[]'::jsonb), 'lease_token', r.lease_token,
+             'renew_after', to_char((r.lease_expires_at - ${p.leaseSeconds}::int * interval '500 milliseconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+           ) end as job,
            qs.excluded as controlled_queues
     from qs left join (select * from upd union all select * from carved) r on true
     order by r.priority desc, r.run_at, r.id`
