@@ -5,6 +5,7 @@ import { jobsCommand } from "./commands/jobs.ts"
 import { schedulesCommand } from "./commands/schedules.ts"
 import { scansCommand } from "./commands/scans.ts"
 import { leasesCommand, statsCommand, workersCommand } from "./commands/operations.ts"
+import { workflowsCommand } from "./commands/workflows.ts"
 
 /** Exit codes: 0 ok, 1 the master refused or could not be reached, 2 the command line was wrong. */
 export const EXIT = { ok: 0, api: 1, usage: 2 } as const
@@ -27,6 +28,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     .addCommand(jobsCommand(ctx))
     .addCommand(schedulesCommand(ctx))
     .addCommand(scansCommand(ctx))
+    .addCommand(workflowsCommand(ctx))
     .addCommand(leasesCommand(ctx))
     .addCommand(statsCommand(ctx))
     .addCommand(workersCommand(ctx))
