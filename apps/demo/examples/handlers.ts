@@ -46,6 +46,40 @@ const handlers: Handlers = {
     for (let n = start; n < end; n++) sum += n % 7
     await sleep(50, ctx.signal)
     return { start, end, units: end - start, checksum: sum }
+  },
+
+  /**
+   * Dynamic fan-out: the split cuts the text into parts and adds, under its own lease, one map per part
+   * and a reduce that depends on every map. Keys make it idempotent: a retried split adds nothing twice.
+   */
+  "wordcount.split": async (job, ctx) => {
+    const { text, parts } = job.payload as { text: string; parts: number }
+    const lines = text.split("\n")
+    const size = Math.ceil(lines.length / parts)
+    const maps = Array.from({ length: parts }, (_, i) => ({
+      key: `map-${i}`,
+      type: "wordcount.map",
+      payload: { text: lines.slice(i * size, (i + 1) * size).join("\n") }
+    }))
+    const added = await ctx.workflow!.add([...maps, { key: "reduce", type: "wordcount.reduce", depends_on: maps.map((m) => m.key) }])
+    return { maps: maps.length, added: added.filter((a) => !a.duplicate).length }
+  },
+
+  /** One map: counts the words of its part. */
+  "wordcount.map": async (job, ctx) => {
+    const counts: Record<string, number> = {}
+    for (const word of (job.payload as { text: string }).text.toLowerCase().match(/[a-z]+/g) ?? []) counts[word] = (counts[word] ?? 0) + 1
+    await sleep(30, ctx.signal)
+    return counts
+  },
+
+  /** The reduce: reads every map's result through ctx.workflow.dependencies and adds them up. */
+  "wordcount.reduce": async (_job, ctx) => {
+    const totals: Record<string, number> = {}
+    const maps = Object.values(ctx.workflow!.dependencies)
+    for (const dep of maps) for (const [word, n] of Object.entries(dep.result as Record<string, number>)) totals[word] = (totals[word] ?? 0) + n
+    const top = Object.entries(totals).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, 3)
+    return { maps: maps.length, words: Object.values(totals).reduce((a, b) => a + b, 0), distinct: Object.keys(totals).length, top }
   }
 }
 

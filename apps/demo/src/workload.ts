@@ -8,10 +8,18 @@ export interface Workload {
   readonly poison: number
   readonly scan: string
   readonly scanQueue: string
+  /** The word-count workflow: a split that adds the maps and the reduce at run time. */
+  readonly workflow: number
 }
 
 /** Sizes of the demo workload. */
-export const DEMO = { emails: 300, scanEnd: 20_000_000, scanBatch: 20_000, delayMs: 8_000 } as const
+export const DEMO = { emails: 300, scanEnd: 20_000_000, scanBatch: 20_000, delayMs: 8_000, maps: 12 } as const
+
+/** The text the word-count workflow counts: the split cuts it into `DEMO.maps` parts, one map each. */
+export const DEMO_TEXT = Array.from(
+  { length: 60 },
+  (_, i) => `leases expire and jobs return; workers lease jobs, ${["complete", "fail", "retry"][i % 3]} them, and the master keeps the order`
+).join("\n")
 
 /** POSTs JSON to the master and returns the decoded answer (throws with the error envelope on 4xx/5xx). */
 export const post = async (master: string, path: string, body: unknown): Promise<any> => {
@@ -35,7 +43,8 @@ export const get = async (master: string, path: string): Promise<any> => {
 
 /**
  * Enqueues the demo: ordinary jobs (bulk), a delayed job, a job that fails twice then succeeds,
- * a poison job that ends failed, and a scan over a large range carved in dynamic batches.
+ * a poison job that ends failed, a scan over a large range carved in dynamic batches, and a workflow
+ * with dynamic fan-out (a split that adds N maps and a reduce depending on them).
  * Names carry a run id, since the embedded database keeps earlier runs.
  */
 export const enqueueWorkload = async (master: string, runId: string): Promise<Workload> => {
@@ -71,12 +80,17 @@ export const enqueueWorkload = async (master: string, runId: string): Promise<Wo
     end: DEMO.scanEnd,
     default_batch_size: DEMO.scanBatch
   })
+  const workflow = await post(master, Routes.workflows, {
+    name: `word count ${runId}`,
+    jobs: [{ key: "split", type: "wordcount.split", payload: { text: DEMO_TEXT, parts: DEMO.maps } }]
+  })
   return {
     emails: batch.jobs.map((j: { id: number }) => j.id),
     delayed: delayed.job.id,
     flaky: flaky.job.id,
     poison: poison.job.id,
     scan,
-    scanQueue: "scans"
+    scanQueue: "scans",
+    workflow: workflow.workflow.id
   }
 }

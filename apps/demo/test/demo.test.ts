@@ -2,6 +2,7 @@ import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createTestDatabase, freePort, postgres, type TestDatabase } from "@leasehold/tooling"
+import { DEMO, DEMO_TEXT } from "../src/workload.ts"
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 let db: TestDatabase
@@ -35,6 +36,10 @@ describe("pnpm demo", () => {
     expect(out).toMatch(/poison job #\d+: failed after 3 attempts/)
     expect(out).toMatch(/delayed job #\d+: ran after its delay, completed/)
     expect(out).toMatch(/scan demo-\w+: \[0, 20000000\) in \d+ batches .* progress 1/)
+    const words = DEMO_TEXT.toLowerCase().match(/[a-z]+/g)!.length
+    expect(out).toMatch(
+      new RegExp(`workflow #\\d+ \\(word count \\w+\\): completed; the split added ${DEMO.maps} maps and a reduce at run time; the reduce read ${DEMO.maps} map results through ctx.workflow.dependencies: ${words} words, \\d+ distinct, top and 120, jobs 120, the 120`)
+    )
     expect(out).toContain("[worker-1] info worker pool stopped")
     expect(out).toContain("[worker-2] info worker pool stopped")
     expect(out).toContain("[demo] stopped")
@@ -55,6 +60,18 @@ describe("pnpm demo", () => {
       expect(batches[0]!.start).toBe(0)
       expect(batches.at(-1)!.end).toBe(20_000_000)
       batches.slice(1).forEach((b, i) => expect({ i, start: b.start }).toEqual({ i, start: batches[i]!.end }))
+
+      const workflowId = Number(/workflow #(\d+) \(word count/.exec(out)![1])
+      const wfJobs = await sql`select key, type, status, result from jobs where workflow_id = ${workflowId} order by id`
+      expect(wfJobs.map((j) => j.key)).toEqual(["split", ...Array.from({ length: DEMO.maps }, (_, i) => `map-${i}`), "reduce"])
+      expect(wfJobs.every((j) => j.status === "completed")).toBe(true)
+      expect(wfJobs[0]!.result).toEqual({ maps: DEMO.maps, added: DEMO.maps + 1 })
+      const mapped = wfJobs.filter((j) => j.type === "wordcount.map").map((j) => Object.values(j.result as Record<string, number>).reduce((a, b) => a + b, 0))
+      expect(mapped.reduce((a, b) => a + b, 0)).toBe(words)
+      expect(wfJobs.at(-1)!.result).toMatchObject({ maps: DEMO.maps, words })
+      const [reduceRun] = await sql`select r.updated_at as reduce_done, (select max(m.updated_at) from jobs m where m.workflow_id = ${workflowId} and m.type = 'wordcount.map') as maps_done
+        from jobs r where r.workflow_id = ${workflowId} and r.key = 'reduce'`
+      expect(reduceRun!.reduce_done.getTime()).toBeGreaterThan(reduceRun!.maps_done.getTime())
     } finally {
       await sql.end()
     }
