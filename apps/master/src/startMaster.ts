@@ -112,9 +112,7 @@ export const startMaster = async (partial: Partial<MasterConfig> = {}, options: 
     if (open && config.host && config.host !== "127.0.0.1")
       log.warn("no tokens configured: ignoring --host and binding to 127.0.0.1 only", { requested_host: config.host })
     const { server, port } = await listen(app, host, config.port, options.socketLimits ?? DEFAULT_SOCKET_LIMITS)
-    const loops: Array<Loop> = [startSweeper(deps)]
-    const pruner = startPruner(deps)
-    if (pruner) loops.push(pruner)
+    const loops: Array<Loop> = [startSweeper(deps), startPruner(deps)]
     schedules?.start()
     if (open) log.warn("no tokens configured: the API is open to anyone on this machine (bound to 127.0.0.1)")
     const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`

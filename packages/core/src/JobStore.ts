@@ -239,6 +239,12 @@ export interface JobStoreShape {
   readonly jobPruneFinishedStep: (
     p: { readonly before: Date; readonly limit: number; readonly afterId: number }
   ) => Effect.Effect<{ readonly deleted: number; readonly nextAfterId: number | null; readonly pastCutoff: boolean }, StoreError>
+  /**
+   * Keeps the counters small: folds each counter slot no writer holds into one and drops throughput
+   * minutes older than `throughputGet` can return. One short step per slot, never waiting for a writer;
+   * counts and throughput read the same before and after. Returns the counter rows moved or dropped.
+   */
+  readonly countersCompact: (p: Clocked) => Effect.Effect<number, StoreError>
   readonly scanCreate: (p: { readonly scan: NewScan } & Clocked) => Effect.Effect<Scan, StoreError>
   readonly scanGet: (p: { readonly name: string }) => Effect.Effect<Scan, StoreError>
   readonly scanList: () => Effect.Effect<ReadonlyArray<Scan>, StoreError>

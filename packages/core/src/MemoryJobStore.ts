@@ -350,6 +350,7 @@ export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemorySto
           : storeError("Validation", "minutes must be an integer in 1..1440")
       ),
     workflowPruneFinished: (p) => op(() => wf.prune(p.before, p.limit)),
+    countersCompact: () => Effect.succeed(0),
     jobPruneFinishedStep: (p) => op(() => pruneStep(state, p.before, p.afterId, p.limit)),
     jobPruneFinished: (p) =>
       op(() => {

@@ -3,7 +3,7 @@ import { JOB_STATUSES, type JobCounts, type QueueStats } from "@leasehold/contra
 import { storeError, type JobStoreShape } from "@leasehold/core"
 import { run } from "./run.ts"
 import { iso } from "./rows.ts"
-import { pendingAges, statusCounts, throughputMinutes } from "./queries/counts.ts"
+import { compactSlot, pendingAges, slotsToCompact, statusCounts, THROUGHPUT_MAX_MINUTES, throughputMinutes } from "./queries/counts.ts"
 import { pruneFinishedStep } from "./queries/admin.ts"
 import { pruneWorkflows } from "./queries/workflows.ts"
 import type { StoreSettings } from "./makeJobOps.ts"
@@ -59,12 +59,21 @@ export const makeStatsOps = ({ sql, readSql }: StoreSettings) => {
         return { queues, expired_leases: expired }
       }),
     throughputGet: ({ minutes, queue, now }) =>
-      Number.isInteger(minutes) && minutes >= 1 && minutes <= 1440
+      Number.isInteger(minutes) && minutes >= 1 && minutes <= THROUGHPUT_MAX_MINUTES
         ? Effect.map(run(() => throughputMinutes(readSql, minutes, queue ?? null, now ?? null)), (rows) =>
             rows.map((r) => ({ at: iso(r.at), completed: Number(r.completed), failed: Number(r.failed) }))
           )
         : Effect.fail(storeError("Validation", "minutes must be an integer in 1..1440")),
     jobPruneFinishedStep: step,
+    countersCompact: ({ now }) =>
+      Effect.gen(function* () {
+        let moved = 0
+        for (const { slot } of yield* run(() => slotsToCompact(sql))) {
+          const n = (yield* run(() => compactSlot(sql, slot, now ?? null)))[0]?.moved ?? 0
+          if (n > 0) moved += n
+        }
+        return moved
+      }),
     workflowPruneFinished: ({ before, limit }) => Effect.map(run(() => pruneWorkflows(sql, before, limit)), (rows) => rows[0]?.n ?? 0),
     jobPruneFinished: ({ before, limit }) =>
       Effect.gen(function* () {

@@ -16,32 +16,40 @@ const pause = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms))
 
 /**
  * Deletes finished jobs older than the retention, in bounded steps that walk the table by id and stop
- * where jobs are too young, then whole finished workflows; a no-op when the retention is 0 (keep forever). Stops between steps at shutdown.
+ * where jobs are too young, then whole finished workflows (none of that when the retention is 0: keep
+ * forever); then compacts the counters (folds their slots, drops throughput minutes no read returns),
+ * whatever the retention. Stops between steps at shutdown.
  */
-export const startPruner = (deps: MasterDeps): Loop | undefined => {
+export const startPruner = (deps: MasterDeps): Loop => {
   const { retentionMs, pruneIntervalMs } = deps.config
-  if (retentionMs <= 0) return undefined
   let stopped = false
+  const pruneJobs = async (before: Date) => {
+    let total = 0
+    let afterId: number | null = 0
+    while (afterId !== null && !stopped) {
+      const step: { deleted: number; nextAfterId: number | null; pastCutoff: boolean } = await runStore(
+        deps.store.jobPruneFinishedStep({ before, afterId, limit: PRUNE_STEP_ROWS })
+      )
+      total += step.deleted
+      afterId = step.pastCutoff ? null : step.nextAfterId
+      if (afterId !== null) await pause(PRUNE_PAUSE_MS)
+    }
+    for (let n = -1; n !== 0 && !stopped; ) {
+      n = await runStore(deps.store.workflowPruneFinished({ before, limit: PRUNE_WORKFLOWS }))
+      total += n
+      if (n !== 0) await pause(PRUNE_PAUSE_MS)
+    }
+    return total
+  }
   const loop = every(
     pruneIntervalMs,
     async () => {
-      const before = new Date(Date.now() - retentionMs)
-      let total = 0
-      let afterId: number | null = 0
-      while (afterId !== null && !stopped) {
-        const step: { deleted: number; nextAfterId: number | null; pastCutoff: boolean } = await runStore(
-          deps.store.jobPruneFinishedStep({ before, afterId, limit: PRUNE_STEP_ROWS })
-        )
-        total += step.deleted
-        afterId = step.pastCutoff ? null : step.nextAfterId
-        if (afterId !== null) await pause(PRUNE_PAUSE_MS)
+      if (retentionMs > 0) {
+        const before = new Date(Date.now() - retentionMs)
+        const total = await pruneJobs(before)
+        if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString() })
       }
-      for (let n = -1; n !== 0 && !stopped; ) {
-        n = await runStore(deps.store.workflowPruneFinished({ before, limit: PRUNE_WORKFLOWS }))
-        total += n
-        if (n !== 0) await pause(PRUNE_PAUSE_MS)
-      }
-      if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString() })
+      if (!stopped) await runStore(deps.store.countersCompact({}))
     },
     (e) => deps.log.warn("prune failed", { error: String((e as Error)?.message ?? e) })
   )

@@ -55,3 +55,19 @@ export const throughputMinutes = (sql: postgres.Sql, minutes: number, queue: str
     from t cross join generate_series(t.cur - make_interval(mins => ${minutes}::int - 1), t.cur, interval '1 minute') m(at)
     left join b on b.minute = m.at
     order by m.at`
+
+/** The most minutes GET /stats/throughput returns: older buckets are never read (compaction drops them). */
+export const THROUGHPUT_MAX_MINUTES = 1440
+
+/**
+ * Slots that may have counter rows to fold or buckets to drop: every slot with rows, and slot 0 last (its
+ * old buckets and the zero rows the folds before it left).
+ */
+export const slotsToCompact = (sql: postgres.Sql) =>
+  sql<{ slot: number }[]>`
+    select slot from (select 0::int2 as slot union select slot from job_counts union select slot from job_throughput) s order by slot = 0, slot`
+
+/** Folds one slot into slot 0 and drops its buckets older than the throughput window (migration 0022); -1 when a writer holds the slot. */
+export const compactSlot = (sql: postgres.Sql, slot: number, now: Date | null) =>
+  sql<{ moved: number }[]>`
+    select leasehold_compact_slot(${slot}::int2, ${THROUGHPUT_MAX_MINUTES}::int, coalesce(${now}::timestamptz, now())) as moved`

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { bucketsPerMinute, countsFromRows, finishedPerMinute, setupStore, type TestStore } from "../testing/index.ts"
+import { bucketsPerMinute, countsFromRows, finishedPerMinute, setupStore, totalsByMinute, type TestStore } from "../testing/index.ts"
 import { seedJobs, type SeedProgress } from "./seedJobs.ts"
 
 const FINISHED = 3_000
@@ -81,11 +81,7 @@ describe("seedJobs", () => {
     const buckets = await bucketsPerMinute(t.sql)
     expect(buckets).toEqual(perMinute)
     const day = await Effect.runPromise(t.store.throughputGet({ minutes: 1440, now }))
-    const fromRows = new Map<number, { completed: number; failed: number }>()
-    for (const r of perMinute) {
-      const m = fromRows.get(r.minute.getTime()) ?? { completed: 0, failed: 0 }
-      fromRows.set(r.minute.getTime(), { completed: m.completed + r.completed, failed: m.failed + r.failed })
-    }
+    const fromRows = totalsByMinute(perMinute)
     expect(day).toHaveLength(1440)
     expect(day.some((m) => m.completed > 0)).toBe(true)
     for (const m of day) expect({ completed: m.completed, failed: m.failed }).toEqual(fromRows.get(Date.parse(m.at)) ?? { completed: 0, failed: 0 })

@@ -30,3 +30,13 @@ export const bucketsPerMinute = (sql: postgres.Sql) =>
   sql<MinuteRow[]>`
     select minute, queue, sum(completed)::int as completed, sum(failed)::int as failed
     from job_throughput group by 1, 2 having sum(completed) <> 0 or sum(failed) <> 0 order by 1, 2`
+
+/** Rows of `finishedPerMinute` summed over queues, by minute start (ms): what one entry of GET /stats/throughput should say. */
+export const totalsByMinute = (rows: ReadonlyArray<MinuteRow>): Map<number, { completed: number; failed: number }> => {
+  const out = new Map<number, { completed: number; failed: number }>()
+  for (const r of rows) {
+    const m = out.get(r.minute.getTime()) ?? { completed: 0, failed: 0 }
+    out.set(r.minute.getTime(), { completed: m.completed + r.completed, failed: m.failed + r.failed })
+  }
+  return out
+}

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { LeasedJob } from "@leasehold/contracts"
-import type { JobStoreShape, StoreError } from "@leasehold/core"
+import type { JobStoreShape, StoreError, WorkflowStoreShape } from "@leasehold/core"
 
 /** Expected refusals under a random workload: someone else got there first. */
 const EXPECTED = new Set(["LeaseLost", "NotFound", "InvalidTransition"])
@@ -24,11 +24,14 @@ export interface RandomOpsOptions {
   readonly prune: boolean
   readonly until: number
   readonly random: () => number
+  /** When given, the workload also creates small workflows (chains: blocked jobs) and prunes whole ones. */
+  readonly workflows?: WorkflowStoreShape | undefined
 }
 
 /**
  * One client's random workload until `until` (ms since epoch): enqueue, lease, ack (completed and
- * failed), complete, fail, release, renew, cancel, admin retry, rescue and (optionally) prune steps.
+ * failed), complete, fail, release, renew, cancel, admin retry, bulk retry and cancel (by ids and by filter), rescue,
+ * counter compaction, workflows (with `workflows`) and (optionally) prune steps.
  * Ids are shared through `ids` so clients act on each other's jobs. Resolves with the unexpected
  * failures (anything but the refusals a race explains).
  */
@@ -76,6 +79,21 @@ export const randomOps = async (store: JobStoreShape, worker: string, ids: numbe
       await go(store.jobRescueExpired({ limit: 50, now: new Date(Date.now() + 60_000) }))
     } else if (dice < 0.95 && o.prune && ids.length > 0) {
       await go(store.jobPruneFinishedStep({ before: new Date(Date.now() + 86_400_000), afterId: pick(ids) - 1, limit: 1 + Math.floor(o.random() * 200) }))
+    } else if (dice < 0.97) {
+      await go(store.countersCompact({}))
+    } else if (dice < 0.98 && ids.length > 0) {
+      const some = Array.from({ length: 1 + Math.floor(o.random() * 20) }, () => pick(ids))
+      await go(o.random() < 0.5 ? store.jobRetryMany({ ids: some }) : store.jobCancelMany({ ids: some }))
+    } else if (dice < 0.985) {
+      const queue = pick(o.queues)
+      await go(o.random() < 0.5 ? store.jobRetryMatching({ filter: { queue, status: "failed" } }) : store.jobCancelMatching({ filter: { queue, type: pick(o.types), status: "retrying" } }))
+    } else if (dice < 0.995 && o.workflows) {
+      const n = 2 + Math.floor(o.random() * 4)
+      const jobs = Array.from({ length: n }, (_, k) => ({ key: `k${k}`, type: pick(o.types), queue: pick(o.queues), dependsOn: k === 0 ? [] : [`k${k - 1}`] }))
+      const out = await go(o.workflows.workflowCreate({ jobs }))
+      out?.workflow.jobs?.forEach((j) => ids.push(j.job_id))
+    } else if (dice < 0.998 && o.workflows && o.prune) {
+      await go(store.workflowPruneFinished({ before: new Date(Date.now() + 86_400_000), limit: 2 }))
     }
   }
   return unexpected
