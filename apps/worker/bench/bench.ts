@@ -1,11 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import postgres from "postgres"
 import { makeWorkerUtils } from "graphile-worker"
-import { freePort, startEmbeddedPostgres, withDatabase } from "@leasehold/tooling"
+import { freePort } from "@leasehold/tooling"
+import { ROOT, adminConnect, createDb, dropDb, fmt, now, pickServer, sleep, start, stop, waitFor, type Proc } from "./benchSupport.ts"
 import { startCpuAccounting, type CpuPerJob } from "./cpuAccounting.ts"
 
 /**
@@ -18,7 +14,6 @@ import { startCpuAccounting, type CpuPerJob } from "./cpuAccounting.ts"
  * (e.g. "1x8,1x64,4x8"), BENCH_DATABASE_URL (an admin URL; default the local server if reachable,
  * else an embedded one). WAL is server-wide: other activity on the server counts too.
  */
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const N = Number(process.env.BENCH_N ?? 20_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 /** `PxC`: P worker processes, each at concurrency C. */
@@ -27,50 +22,6 @@ const CASES = (process.env.BENCH_CASES ?? "1x8,1x64,4x8").split(",").map((c) => 
   return { procs: procs!, concurrency: concurrency!, label: c }
 })
 const LATENCY_SAMPLES = 200
-const now = () => performance.timeOrigin + performance.now()
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-interface Proc {
-  readonly child: ChildProcess
-  readonly lines: Array<string>
-  readonly exited: Promise<unknown>
-}
-
-const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Proc => {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LEASEHOLD_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  const lines: Array<string> = []
-  let buffer = ""
-  child.stdout?.on("data", (d) => {
-    buffer += String(d)
-    const parts = buffer.split("\n")
-    buffer = parts.pop() ?? ""
-    lines.push(...parts)
-  })
-  child.stderr?.on("data", (d) => {
-    const text = String(d)
-    if (/"level":"error"|Error|failed/.test(text)) process.stderr.write(text)
-  })
-  return { child, lines, exited: new Promise((r) => child.on("exit", r)) }
-}
-
-const stop = async (p: Proc) => {
-  if (p.child.exitCode === null) p.child.kill("SIGTERM")
-  const timer = setTimeout(() => p.child.kill("SIGKILL"), 10_000)
-  await p.exited
-  clearTimeout(timer)
-}
-
-const waitFor = async (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 120_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
 
 const percentile = (values: ReadonlyArray<number>, p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -86,22 +37,6 @@ interface Result {
   readonly p50: number
   readonly p99: number
   readonly cpu: CpuPerJob
-}
-
-const adminConnect = (url: string) => postgres(url, { max: 1, onnotice: () => {} })
-
-const createDb = async (admin: string, name: string) => {
-  const sql = adminConnect(admin)
-  await sql.unsafe(`drop database if exists "${name}" with (force)`)
-  await sql.unsafe(`create database "${name}"`)
-  await sql.end()
-  return withDatabase(admin, name)
-}
-
-const dropDb = async (admin: string, name: string) => {
-  const sql = adminConnect(admin)
-  await sql.unsafe(`drop database if exists "${name}" with (force)`)
-  await sql.end()
 }
 
 const benchLeasehold = async (admin: string, procs: number, concurrency: number): Promise<Result> => {
@@ -192,28 +127,6 @@ const benchGraphile = async (admin: string, procs: number, concurrency: number):
     await dropDb(admin, name)
   }
 }
-
-const pickServer = async (): Promise<{ admin: string; stop: () => Promise<void>; source: string }> => {
-  const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
-  const candidate = given ?? "postgres://postgres@127.0.0.1:5432/postgres"
-  const sql = adminConnect(candidate)
-  const ok = await sql`select 1`.then(() => true, () => false)
-  await sql.end()
-  if (ok) return { admin: candidate, stop: async () => {}, source: candidate.replace(/\/\/[^@]*@/, "//") }
-  if (given) throw new Error(`bench: cannot reach ${given}`)
-  const dataDir = mkdtempSync(join(tmpdir(), "leasehold-bench-pg-"))
-  const server = await startEmbeddedPostgres({ dataDir })
-  return {
-    admin: server.url,
-    source: "embedded PostgreSQL",
-    stop: async () => {
-      await server.stop()
-      rmSync(dataDir, { recursive: true, force: true })
-    }
-  }
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 const cpuLine = (cpu: CpuPerJob) =>
   `CPU us/job ${Object.entries(cpu.byGroup).map(([g, us]) => `${g} ${fmt(us, 1)}`).join(", ")}; WAL ${fmt(cpu.walBytes)} B/job`
