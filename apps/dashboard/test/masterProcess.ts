@@ -16,9 +16,15 @@ export interface MasterProcess {
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())))
 
-/** Spawns `apps/master/src/main.ts` (tokens optional) and waits until `/healthz` answers. */
-export const startMasterProcess = async (tokens: { admin?: string; producer?: string; worker?: string } = {}): Promise<MasterProcess> => {
-  const db: TestDatabase = await createTestDatabase("lh_dash")
+/**
+ * Spawns `apps/master/src/main.ts` (tokens optional) and waits until `/healthz` answers. It runs on a fresh
+ * test database dropped at close, or on `databaseUrl` (kept: scripts/figures.ts measures a seeded one).
+ */
+export const startMasterProcess = async (
+  tokens: { admin?: string; producer?: string; worker?: string } = {},
+  options: { readonly databaseUrl?: string } = {}
+): Promise<MasterProcess> => {
+  const db: Pick<TestDatabase, "url" | "drop"> = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase("lh_dash")
   const port = await freePort()
   const args = ["--import", "tsx", MASTER_MAIN, "--port", String(port), "--host", "127.0.0.1", "--database-url", db.url, "--log-level", "warn", "--pool-max", "4"]
   if (tokens.admin) args.push("--admin-token", tokens.admin)
