@@ -104,9 +104,15 @@ describe("queue endpoints", () => {
       expect(r.status, JSON.stringify(body)).toBe(400)
       expect(r.body.error.code).toBe("validation_error")
     }
-    const keyed = await api(a.http, "PATCH", `/queues/${q}`, { key_concurrency: 1 })
-    expect(keyed.status).toBe(400)
-    expect(keyed.body.error.message).toContain("key_concurrency is not supported yet")
+    for (const bad of [0, -1, 1.5, 100_001, "2", true, {}]) {
+      const r = await api(a.http, "PATCH", `/queues/${q}`, { key_concurrency: bad })
+      expect(r.status, JSON.stringify(bad)).toBe(400)
+      expect(r.body.error.code).toBe("validation_error")
+    }
+    expect((await api(a.http, "PATCH", `/queues/${q}`, { key_concurrency: 3 })).body.queue).toMatchObject({ key_concurrency: 3, rate_limit: { limit: 100 } })
+    expect((await api(b.http, "GET", `/queues/${q}`)).body.queue.key_concurrency).toBe(3)
+    expect((await api(a.http, "PATCH", `/queues/${q}`, { key_concurrency: 100_000 })).body.queue.key_concurrency).toBe(100_000)
+    expect((await api(a.http, "PATCH", `/queues/${q}`, { key_concurrency: null })).body.queue.key_concurrency).toBeNull()
     expect((await api(a.http, "GET", `/queues/${"x".repeat(65)}`)).status).toBe(400)
   })
 })

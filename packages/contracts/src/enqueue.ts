@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { Job } from "./job.ts"
-import { IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, opt } from "./fields.ts"
+import { ConcurrencyKey, IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, opt } from "./fields.ts"
 
 /** Per-job payload limit: 1 MiB serialized. */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024
@@ -22,7 +22,8 @@ export const EnqueueRequest = Schema.Struct({
   run_at: opt(Rfc3339),
   delay_ms: opt(IntBetween(0, MAX_DELAY_MS)),
   max_attempts: opt(MaxAttempts),
-  idempotency_key: opt(Schema.String.check(Schema.isBetweenLength(1, 512)))
+  idempotency_key: opt(Schema.String.check(Schema.isBetweenLength(1, 512))),
+  concurrency_key: opt(ConcurrencyKey)
 })
 export type EnqueueRequest = typeof EnqueueRequest.Type
 

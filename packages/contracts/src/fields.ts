@@ -32,6 +32,9 @@ export const QueueName = Schema.String.check(Schema.isPattern(/^[a-z0-9_.-]{1,64
 /** Job type (the handler name), 1..200 chars. */
 export const JobType = Schema.String.check(Schema.isBetweenLength(1, 200))
 
+/** A job's concurrency key: jobs of one queue sharing it run at most `key_concurrency` at a time. */
+export const ConcurrencyKey = Schema.String.check(Schema.isBetweenLength(1, 200))
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/
 /** The earliest and latest instants a client timestamp may name (years 0001..9999 UTC, as RFC 3339 writes them). */
 export const TIMESTAMP_MIN_MS = -62135596800000

@@ -42,6 +42,12 @@ export const Job = Schema.Struct({
   key: Schema.NullOr(Schema.String),
   /** Keys this job waits for (`[]` outside a workflow). */
   depends_on: Schema.Array(Schema.String),
+  /**
+   * Jobs of one queue sharing this key run at most `key_concurrency` at a time (null: not limited by key).
+   * Every store writes it on every read; optional in the schema only so that hand-built jobs elsewhere
+   * (test doubles) stay valid.
+   */
+  concurrency_key: Schema.optionalKey(Schema.NullOr(Schema.String)),
   /** While `blocked`: the keys of dependencies not yet completed. */
   waiting_for: Schema.optionalKey(Schema.Array(Schema.String))
 }).annotate({ identifier: "Job" })

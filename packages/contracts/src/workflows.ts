@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { JobStatus } from "./job.ts"
-import { Count, Id, IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, UtcTimestamp, opt } from "./fields.ts"
+import { ConcurrencyKey, Count, Id, IntBetween, JobType, JsonValue, MaxAttempts, Priority, QueueName, Rfc3339, UtcTimestamp, opt } from "./fields.ts"
 import { MAX_DELAY_MS } from "./enqueue.ts"
 
 /** Jobs per `POST /workflows` or `POST /workflows/{id}/jobs` request. */
@@ -24,6 +24,7 @@ export const WorkflowJobInput = Schema.Struct({
   max_attempts: opt(MaxAttempts),
   run_at: opt(Rfc3339),
   delay_ms: opt(IntBetween(0, MAX_DELAY_MS)),
+  concurrency_key: opt(ConcurrencyKey),
   on_dependency_failure: opt(OnDependencyFailure)
 })
 export type WorkflowJobInput = typeof WorkflowJobInput.Type

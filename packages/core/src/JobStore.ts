@@ -35,6 +35,8 @@ export interface NewJob {
   readonly delayMs?: number | undefined // relative to now
   readonly maxAttempts?: number | undefined // default 3
   readonly idempotencyKey?: string | undefined
+  /** Jobs of one queue sharing it run at most the queue's key_concurrency (default 1) at a time. */
+  readonly concurrencyKey?: string | undefined
 }
 
 /** An enqueued job and whether its idempotency key already existed. */

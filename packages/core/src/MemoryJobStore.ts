@@ -20,6 +20,7 @@ import { newWorkflowBook } from "./memory/memoryWorkflowGraph.ts"
 import { settleWorkflows } from "./memory/memoryWorkflowSettle.ts"
 import { memoryWorkflowOps } from "./memory/memoryWorkflowStore.ts"
 import { WorkflowStore, type WorkflowStoreShape } from "./WorkflowStore.ts"
+import { DEFAULT_KEY_CONCURRENCY, withinKeyLimits } from "./memory/memoryKeys.ts"
 import { countRows, pruneStep, throughputOf } from "./memory/memoryCounts.ts"
 import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } from "./memory/memoryScans.ts"
 import {
@@ -49,6 +50,8 @@ export interface MemoryJobStoreOptions {
   readonly retry?: RetryPolicyOptions | undefined
   /** The server's max scan batch size (default 1,000,000). */
   readonly maxBatchSize?: number | undefined
+  /** key_concurrency per queue (SPEC default 1 for a queue not named here). */
+  readonly keyConcurrency?: Readonly<Record<string, number>> | undefined
 }
 
 const lift = <A>(result: StoreError | A): Effect.Effect<A, StoreError> =>
@@ -84,6 +87,7 @@ const insertJob = (state: MemoryState, job: NewJob, now: Date): EnqueueOutcome =
       runAt: job.runAt ?? addMs(now, job.delayMs ?? 0),
       maxAttempts: job.maxAttempts ?? 3,
       idempotencyKey: job.idempotencyKey ?? null,
+      concurrencyKey: job.concurrencyKey ?? null,
       scan: null
     },
     now
@@ -130,6 +134,7 @@ export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemorySto
   const op = opOn(state)
   const wf = memoryWorkflowOps(state)
   const rows = () => [...state.rows.values()]
+  const keyLimitOf = (queue: string) => options.keyConcurrency?.[queue] ?? DEFAULT_KEY_CONCURRENCY
   const inQueues = (queues: ReadonlyArray<string>, types: ReadonlyArray<string> | undefined) => (r: MemoryRow) =>
     queues.includes(r.queue) && (types === undefined || types.includes(r.type))
 
@@ -145,10 +150,10 @@ export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemorySto
     const invalid = checkLease(p)
     if (invalid !== null) return invalid
     const scans = scansFor(state, p.queues, p.types)
-    const leased = rows()
+    const candidates = rows()
       .filter((r) => inQueues(p.queues, p.types)(r) && isLeasable(r, now))
       .sort(leaseOrder)
-      .slice(0, p.maxJobs)
+    const leased = withinKeyLimits(candidates, state.rows.values(), keyLimitOf, now, p.maxJobs)
     for (const row of leased) {
       const next = transitionRow(row, { type: "LEASE", leaseExpired: row.status === "processing" }, now)
       if (isStoreError(next)) return next

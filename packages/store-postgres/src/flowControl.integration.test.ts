@@ -85,8 +85,8 @@ describe("pause", () => {
       name: "never-set", paused: false, max_concurrency: null, rate_limit: null, key_concurrency: null
     })
     expect((await go(queues.queueSettingsList())).map((q) => q.name)).toContain("s-q")
-    const refused = await Effect.runPromise(Effect.flip(queues.queueSettingsPatch({ name: "s-q", patch: { keyConcurrency: 1 } })))
-    expect(refused).toMatchObject({ reason: "Validation", message: expect.stringContaining("key_concurrency is not supported yet") })
+    expect(await go(queues.queueSettingsPatch({ name: "s-q", patch: { keyConcurrency: 4 } }))).toMatchObject({ key_concurrency: 4, rate_limit: { limit: 10 } })
+    expect(await go(queues.queueSettingsPatch({ name: "s-q", patch: { keyConcurrency: null } }))).toMatchObject({ key_concurrency: null })
   })
 })
 

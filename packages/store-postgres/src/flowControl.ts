@@ -1,7 +1,7 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "./rows.ts"
 import { leaseJobs, splitLease, type LeaseInput } from "./queries/lease.ts"
-import { clockAfterLock, controllingQueues, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
+import { clockAfterLock, controllingQueues, ensureSettings, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
 
 /**
  * How long this store trusts its list of controlled queues. Only long-poll waits read it (to re-check
@@ -15,6 +15,32 @@ const CONTROLLED_CACHE_MS = 1000
  * fail, release or cancel wakes it within 500 ms; a resume or a settings change NOTIFYs at once).
  */
 export const FLOW_REPOLL_MS = 200
+
+/** SPEC: jobs sharing a concurrency_key run one at a time unless the queue's key_concurrency says more. */
+export const DEFAULT_KEY_CONCURRENCY = 1
+
+/**
+ * Rounds of the keyed lease per queue and call. A round leases at least one job or ends the loop, and
+ * after a round every key that held a candidate back is full, so two rounds are the common case; the cap
+ * only bounds a pathological one (the next lease call goes on where this one stopped).
+ */
+const KEYED_ROUNDS_MAX = 16
+
+/**
+ * Leases up to maxJobs from one controlled queue within its per-key limit. One statement may pass over
+ * a candidate only because another of its key came first in the same batch; then a new round (a new
+ * snapshot of this transaction, which sees the leases just made) takes the next eligible jobs.
+ */
+const leaseWithinKeys = async (tx: postgres.TransactionSql, input: LeaseInput): Promise<ReadonlyArray<LeaseRow>> => {
+  const out: LeaseRow[] = []
+  for (let round = 0; round < KEYED_ROUNDS_MAX && out.length < input.maxJobs; round++) {
+    const raw = await leaseJobs(tx as unknown as postgres.Sql, { ...input, maxJobs: input.maxJobs - out.length })
+    const { rows } = splitLease(raw)
+    out.push(...rows)
+    if (rows.length === 0 || (raw[0]?.held ?? 0) === 0) break
+  }
+  return out
+}
 
 /** Pause and limits on the lease path: which queues are controlled, and leasing them within their room. */
 export interface FlowControl {
@@ -51,7 +77,11 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
   }
   const leaseControlled: FlowControl["leaseControlled"] = (input, queues, maxJobs) =>
     sql.begin(async (tx) => {
+      // A queue controlled only by its keyed jobs may have no settings row yet: create it (empty), so the
+      // row lock below serializes it like any other (pipelined: one round trip with the lock).
+      const created = ensureSettings(tx, queues)
       const settings = await lockSettings(tx, queues)
+      if ((await created).count > 0) invalidate()
       // One clock for the whole transaction, read AFTER the locks were granted: the previous holder
       // committed before, so its leases' leased_at and its window are never later than ours (a clock
       // read at transaction start could be earlier than the last holder's, and reopen a past window).
@@ -75,14 +105,16 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
           room = Math.min(room, s.rate_limit - used)
         }
         if (room <= 0) continue
-        const { rows } = splitLease(await leaseJobs(tx as unknown as postgres.Sql, { ...input, now, queues: [queue], maxJobs: room, controlled: true }))
+        const keyLimit = s?.key_concurrency ?? DEFAULT_KEY_CONCURRENCY
+        const rows = await leaseWithinKeys(tx, { ...input, now, queues: [queue], maxJobs: room, controlled: true, keyLimit })
         if (window && rows.length > 0) await recordWindow(tx, queue, window.start, window.used + rows.length)
         out.push(...rows)
         left -= rows.length
       }
       return out
     }) as Promise<ReadonlyArray<LeaseRow>>
-  return { controlled, invalidate: () => void (cached = undefined), leaseControlled }
+  const invalidate = () => void (cached = undefined)
+  return { controlled, invalidate, leaseControlled }
 }
 
 const perPool = new WeakMap<postgres.Sql, FlowControl>()

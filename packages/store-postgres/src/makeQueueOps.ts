@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type postgres from "postgres"
 import type { QueueSettings } from "@leasehold/contracts"
-import { storeError, type QueuePatch, type QueueStoreShape } from "@leasehold/core"
+import { type QueuePatch, type QueueStoreShape } from "@leasehold/core"
 import { run } from "./run.ts"
 import type { FlowControl } from "./flowControl.ts"
 import { getSettings, listSettings, upsertSettings, type QueueSettingsRow, type SettingsChange } from "./queries/queues.ts"
@@ -38,11 +38,7 @@ export const makeQueueOps = (sql: postgres.Sql, flow: FlowControl): QueueStoreSh
   return {
     queueSettingsList: () => Effect.map(run(() => listSettings(sql)), (rows) => rows.map(toSettings)),
     queueSettingsGet: ({ name }) => Effect.map(run(() => getSettings(sql, name)), (rows) => (rows[0] ? toSettings(rows[0]) : defaults(name))),
-    // key_concurrency is not enforced by the lease path yet: refuse it rather than keep a limit that does nothing.
-    queueSettingsPatch: ({ name, patch }) =>
-      patch.keyConcurrency !== undefined && patch.keyConcurrency !== null
-        ? Effect.fail(storeError("Validation", "key_concurrency is not supported yet: set max_concurrency or rate_limit instead"))
-        : upsert(name, change(patch)),
+    queueSettingsPatch: ({ name, patch }) => upsert(name, change(patch)),
     queueSetPaused: ({ name, paused }) => upsert(name, { paused })
   }
 }

@@ -86,7 +86,8 @@ export const planInsert = (
       policy,
       unmet,
       status,
-      last_error: why
+      last_error: why,
+      concurrency_key: job.concurrencyKey ?? null
     }
   }
   return out

@@ -37,6 +37,7 @@ export interface JobRow {
   readonly workflow_id: number | string | null
   readonly key: string | null
   readonly depends_on: ReadonlyArray<string> | null
+  readonly concurrency_key: string | null
   /** Only selected by reads (see queries/workflows.ts `waitingFor`): a blocked job's unfinished dependencies. */
   readonly waiting_for?: ReadonlyArray<string> | null
 }
@@ -87,6 +88,7 @@ export const toJob = (row: JobRow): Job => ({
   workflow_id: row.workflow_id === null ? null : Number(row.workflow_id),
   key: row.key,
   depends_on: row.depends_on ?? [],
+  concurrency_key: row.concurrency_key ?? null,
   ...(row.status === "blocked" && row.waiting_for ? { waiting_for: row.waiting_for } : {})
 })
 
@@ -97,6 +99,7 @@ export interface NewJobFields {
   readonly payload: unknown
   readonly priority: number
   readonly max_attempts: number
+  readonly concurrency_key: string | null
 }
 
 /** A job just inserted without an idempotency key, as its row reads: pending, nothing run yet. */
@@ -122,7 +125,8 @@ export const newJob = (id: number, f: NewJobFields, runAtMs: number, nowMs: numb
   completed_at: null,
   workflow_id: null,
   key: null,
-  depends_on: []
+  depends_on: [],
+  concurrency_key: f.concurrency_key
 })
 
 /**

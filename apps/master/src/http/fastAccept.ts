@@ -24,7 +24,8 @@ export const fastEnqueueItem = (v: unknown): boolean =>
   absent(v.run_at) &&
   (absent(v.delay_ms) || int(v.delay_ms, 0, MAX_DELAY_MS)) &&
   (absent(v.max_attempts) || int(v.max_attempts, 1, 100)) &&
-  (absent(v.idempotency_key) || str(v.idempotency_key, 1, 512))
+  (absent(v.idempotency_key) || str(v.idempotency_key, 1, 512)) &&
+  (absent(v.concurrency_key) || str(v.concurrency_key, 1, 200))
 
 /** One `/leases/ack` item. */
 export const fastAckItem = (v: unknown): boolean =>

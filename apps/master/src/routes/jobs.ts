@@ -50,7 +50,8 @@ const toNewJob = (input: unknown, checkSize: boolean, index?: number): NewJob =>
     runAt: j.run_at == null ? undefined : new Date(j.run_at),
     delayMs: orUndef(j.delay_ms),
     maxAttempts: orUndef(j.max_attempts),
-    idempotencyKey: orUndef(j.idempotency_key)
+    idempotencyKey: orUndef(j.idempotency_key),
+    concurrencyKey: orUndef(j.concurrency_key)
   }
 }
 

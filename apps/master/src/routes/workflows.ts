@@ -36,6 +36,7 @@ export const toWorkflowJobs = (items: ReadonlyArray<unknown>): Array<NewWorkflow
       maxAttempts: orUndef(j.max_attempts),
       runAt: j.run_at == null ? undefined : new Date(j.run_at),
       delayMs: orUndef(j.delay_ms),
+      concurrencyKey: orUndef(j.concurrency_key),
       onDependencyFailure: orUndef(j.on_dependency_failure)
     }
   })

@@ -28,6 +28,8 @@ export interface MemoryRow {
   errors: Array<JobErrorEntry>
   result: unknown
   readonly idempotencyKey: string | null
+  /** Jobs of one queue sharing it run at most key_concurrency at a time (see memory/memoryKeys.ts). */
+  readonly concurrencyKey: string | null
   readonly scan: string | null
   readonly createdAt: Date
   updatedAt: Date
@@ -117,7 +119,8 @@ export const toJob = (row: MemoryRow): Job => ({
   workflow_id: row.workflow?.id ?? null,
   key: row.workflow?.key ?? null,
   depends_on: row.workflow ? [...row.workflow.dependsOn] : [],
-  ...(row.status === "blocked" ? { waiting_for: waitingFor(row) ?? [] } : {})
+  ...(row.status === "blocked" ? { waiting_for: waitingFor(row) ?? [] } : {}),
+  concurrency_key: row.concurrencyKey
 })
 
 /** When a holder should renew: half-way through its lease. */
@@ -167,11 +170,14 @@ export const transitionRow = (row: MemoryRow, event: JobMachineEvent, now: Date)
 /** A fresh pending row, as enqueue and scan carving both create one (the lifecycle fields empty). */
 export const newPendingRow = (
   state: MemoryState,
-  fields: Pick<MemoryRow, "queue" | "type" | "payload" | "priority" | "runAt" | "maxAttempts" | "idempotencyKey" | "scan">,
+  fields: Pick<MemoryRow, "queue" | "type" | "payload" | "priority" | "runAt" | "maxAttempts" | "idempotencyKey" | "scan"> & {
+    readonly concurrencyKey?: string | null | undefined
+  },
   now: Date
 ): MemoryRow => ({
   id: state.nextId++,
   ...fields,
+  concurrencyKey: fields.concurrencyKey ?? null,
   status: "pending",
   attempts: 0,
   workerId: null,

@@ -62,6 +62,7 @@ const insertJobs = (state: MemoryState, graph: MemoryWorkflow, jobs: ReadonlyArr
         runAt: job.runAt ?? now,
         maxAttempts: job.maxAttempts ?? 3,
         idempotencyKey: null,
+        concurrencyKey: job.concurrencyKey ?? null,
         scan: null
       },
       now

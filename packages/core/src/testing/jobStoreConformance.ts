@@ -3,6 +3,7 @@ import { adminSuite } from "./conformance/adminSuite.ts"
 import { bulkSuite } from "./conformance/bulkSuite.ts"
 import { countsSuite } from "./conformance/countsSuite.ts"
 import { enqueueSuite } from "./conformance/enqueueSuite.ts"
+import { keySuite } from "./conformance/keySuite.ts"
 import { leaseAcksSuite } from "./conformance/leaseAcksSuite.ts"
 import { leaseSuite } from "./conformance/leaseSuite.ts"
 import { modelSuite } from "./conformance/modelSuite.ts"
@@ -31,5 +32,6 @@ export const jobStoreConformance = (name: string, makeStore: () => Promise<Confo
     readSuite(makeStore)
     countsSuite(makeStore)
     scanSuite(makeStore)
+    keySuite(makeStore)
     modelSuite(makeStore)
   })

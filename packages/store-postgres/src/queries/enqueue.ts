@@ -14,6 +14,7 @@ interface EnqueueItem {
   readonly delay_ms: number | null
   readonly max_attempts: number
   readonly idempotency_key: string | null
+  readonly concurrency_key: string | null
 }
 
 /** A resolved enqueue: the job row, its request index and whether its key existed. */
@@ -29,7 +30,8 @@ export const toEnqueueItem = (job: NewJob, ord: number): EnqueueItem => ({
   run_at: job.runAt ? job.runAt.toISOString() : null,
   delay_ms: job.runAt ? null : (job.delayMs ?? null),
   max_attempts: job.maxAttempts ?? 3,
-  idempotency_key: job.idempotencyKey ?? null
+  idempotency_key: job.idempotencyKey ?? null,
+  concurrency_key: job.concurrencyKey ?? null
 })
 
 /**
@@ -46,18 +48,18 @@ export const enqueueMany = (sql: postgres.Sql, items: ReadonlyArray<EnqueueItem>
       select nextval('jobs_id_seq') as id, x.*
       from jsonb_to_recordset(${sql.json(items as never)}::jsonb) as x(
         ord int, type text, queue text, payload jsonb, priority int, run_at timestamptz,
-        delay_ms bigint, max_attempts int, idempotency_key text)
+        delay_ms bigint, max_attempts int, idempotency_key text, concurrency_key text)
     ),
     qs as materialized (select c.checked, c.checked::text[] as names
                         from (select array_agg(distinct queue)::job_queue[] as checked from input) c),
     ins as (
       insert into jobs (id, created_at, run_at, max_attempts, priority, queue, type, idempotency_key,
-                        status, attempts, updated_at, payload)
+                        status, attempts, updated_at, payload, concurrency_key)
       select i.id, t.now,
              case when i.run_at is null and i.delay_ms is null then t.now
                   else coalesce(i.run_at, t.now + i.delay_ms * interval '1 millisecond') end,
              i.max_attempts, i.priority, qs.checked[array_position(qs.names, i.queue)], i.type, i.idempotency_key,
-             'pending', 0, t.now, i.payload
+             'pending', 0, t.now, i.payload, i.concurrency_key
       from input i cross join t cross join qs
       order by i.ord
       on conflict (queue, idempotency_key) where idempotency_key is not null do nothing

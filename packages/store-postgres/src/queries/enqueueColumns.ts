@@ -25,6 +25,7 @@ export interface PlainColumns {
   readonly maxAttempts: ReadonlyArray<number>
   readonly runAts: ReadonlyArray<string | null> | null
   readonly delays: ReadonlyArray<number | null> | null
+  readonly concurrencyKeys: ReadonlyArray<string | null> | null
 }
 
 /** Distinct strings in first-seen order; `at` gives a string's 1-based position. */
@@ -53,6 +54,8 @@ export const plainColumns = (items: ReadonlyArray<EnqueueItem>, payloads: Readon
   const maxAttempts = new Array<number>(n)
   const runAts = new Array<string | null>(n)
   const delays = new Array<number | null>(n)
+  const keys = new Array<string | null>(n)
+  let keyed = false
   const queues = distinct()
   const types = distinct()
   let timed = false
@@ -64,9 +67,11 @@ export const plainColumns = (items: ReadonlyArray<EnqueueItem>, payloads: Readon
     maxAttempts[i] = it.max_attempts
     runAts[i] = it.run_at
     delays[i] = it.delay_ms
+    keys[i] = it.concurrency_key
     if (it.run_at !== null || it.delay_ms !== null) timed = true
+    if (it.concurrency_key !== null) keyed = true
   }
-  return { typeNames: types.names, typeIdx, queueNames: queues.names, queueIdx, payloads: `[${payloads.join(",")}]`, priorities, maxAttempts, runAts: timed ? runAts : null, delays: timed ? delays : null }
+  return { typeNames: types.names, typeIdx, queueNames: queues.names, queueIdx, payloads: `[${payloads.join(",")}]`, priorities, maxAttempts, runAts: timed ? runAts : null, delays: timed ? delays : null, concurrencyKeys: keyed ? keys : null }
 }
 
 /**
@@ -86,15 +91,17 @@ export const enqueuePlainColumns = (sql: postgres.Sql, c: PlainColumns, now: Dat
         unnest(${c.typeIdx as number[]}::int4[]), unnest(${c.queueIdx as number[]}::int4[]),
         jsonb_array_elements(${c.payloads}::text::jsonb), unnest(${c.priorities as number[]}::int4[]),
         unnest(${c.maxAttempts as number[]}::int4[]), unnest(${c.runAts as string[] | null}::timestamptz[]),
-        unnest(${c.delays as number[] | null}::int8[])
-      ) with ordinality as x(ti, qi, payload, priority, max_attempts, run_at, delay_ms, ord)
+        unnest(${c.delays as number[] | null}::int8[]), unnest(${c.concurrencyKeys as string[] | null}::text[])
+      ) with ordinality as x(ti, qi, payload, priority, max_attempts, run_at, delay_ms, concurrency_key, ord)
     ),
     ins as (
-      insert into jobs (id, created_at, run_at, max_attempts, priority, queue, type, status, attempts, updated_at, payload)
+      insert into jobs (id, created_at, run_at, max_attempts, priority, queue, type, status, attempts, updated_at, payload,
+                        concurrency_key)
       select i.id, t.now,
              case when i.run_at is null and i.delay_ms is null then t.now
                   else coalesce(i.run_at, t.now + i.delay_ms * interval '1 millisecond') end,
-             i.max_attempts, i.priority, qs.checked[i.qi], qs.types[i.ti], 'pending', 0, t.now, i.payload
+             i.max_attempts, i.priority, qs.checked[i.qi], qs.types[i.ti], 'pending', 0, t.now, i.payload,
+             i.concurrency_key
       from input i cross join t cross join qs
     ),
     notified as (select count(pg_notify(${JOBS_CHANNEL}, q)) as n from qs cross join unnest(qs.checked) q)

@@ -1,5 +1,6 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "../rows.ts"
+import { keyedCandidate, keyedColumn, keyedOutput, keyedPick, keyedCarveGuard } from "./keyedLease.ts"
 
 /** Inputs of one lease statement. */
 export interface LeaseInput {
@@ -17,14 +18,22 @@ export interface LeaseInput {
    * after locking that row).
    */
   readonly controlled?: boolean
+  /**
+   * Set only by flowControl.ts (with `controlled`, under the queue's settings lock): at most this many
+   * live leases per concurrency_key. Candidates whose key is full are skipped, and the batch takes at
+   * most K - live jobs per key, in lease order (see keyedLease.ts).
+   */
+  readonly keyLimit?: number
 }
 
 /**
  * Leases up to maxJobs in ONE statement (one round trip, one transaction):
  *  - `g` validates requested_batch_size first (raising 22023 aborts the whole statement: nothing leased);
- *  - `qs` leaves out queues whose settings control them (paused or limited: see flowControl.ts), one
- *    primary-key probe of queue_settings per queue, so queues without settings pay nothing more; the
- *    answer names those queues (`controlled`), and the caller leases them through flowControl.ts;
+ *  - `qs` leaves out queues whose settings control them (paused or limited: see flowControl.ts) or that
+ *    hold keyed jobs (concurrency_key, default limit 1 per key): one primary-key probe of queue_settings
+ *    and one probe of the (for them empty) jobs_concurrency_key_idx per queue, so queues without settings
+ *    or keys pay nothing more; the answer names those queues (`controlled`), and the caller leases them
+ *    through flowControl.ts;
  *  - `c` walks each queue's partial index in lease order with FOR UPDATE SKIP LOCKED, plus that queue's
  *    expired leases with attempts left, and keeps the best maxJobs overall;
  *  - `upd` hands each a fresh random token, attempts + 1, expiry = now + lease seconds; the duration
@@ -41,7 +50,8 @@ export interface LeaseInput {
 export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
   const queues = p.queues as string[]
   const types = p.types as string[] | null
-  return sql<Array<LeaseRow & { controlled_queues: string[] }>>`
+  const k = p.keyLimit
+  return sql<Array<LeaseRow & { controlled_queues: string[]; held?: number }>>`
     with g as materialized (
       select coalesce(${p.now}::timestamptz, now()) as now,
              case when ${p.requestedBatchSize}::bigint is null then true
@@ -51,28 +61,30 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
     qs as materialized (
       select coalesce(array_agg(q.name) filter (where not q.ctl), '{}'::text[]) as names,
              coalesce(array_agg(q.name) filter (where q.ctl), '{}'::text[]) as excluded
-      from (select q.name, not ${p.controlled ?? false}::boolean and exists (
+      from (select q.name, not ${p.controlled ?? false}::boolean and (exists (
               select 1 from queue_settings s where s.name = q.name
-                and (s.paused or s.max_concurrency is not null or s.rate_limit is not null or s.key_concurrency is not null)) as ctl
+                and (s.paused or s.max_concurrency is not null or s.rate_limit is not null))
+              or exists (select 1 from jobs kj where kj.queue = q.name and kj.concurrency_key is not null
+                and kj.status in ('pending', 'retrying', 'processing'))) as ctl
             from unnest(${queues}::text[]) q(name)) q
     ),
     c as materialized (
-      select x.id from g cross join qs cross join unnest(qs.names) q(name)
+      select x.id${keyedColumn(sql, k, "x")} from g cross join qs cross join unnest(qs.names) q(name)
       cross join lateral (
         select * from (
-          select j.id, j.priority, j.run_at from jobs j
+          select j.id, j.priority, j.run_at${keyedColumn(sql, k)} from jobs j
           where j.queue = q.name and j.status in ('pending', 'retrying') and j.run_at <= g.now
-            and (${types}::text[] is null or j.type = any(${types}::text[]))
+            and (${types}::text[] is null or j.type = any(${types}::text[]))${keyedCandidate(sql, k)}
           order by j.priority desc, j.run_at, j.id
           limit ${p.maxJobs}
           for update of j skip locked
         ) ready
         union all
         select * from (
-          select j.id, j.priority, j.run_at from jobs j
+          select j.id, j.priority, j.run_at${keyedColumn(sql, k)} from jobs j
           where j.queue = q.name and j.status = 'processing' and j.lease_expires_at < g.now
             and j.attempts < j.max_attempts
-            and (${types}::text[] is null or j.type = any(${types}::text[]))
+            and (${types}::text[] is null or j.type = any(${types}::text[]))${keyedCandidate(sql, k)}
           order by j.priority desc, j.run_at, j.id
           limit ${p.maxJobs}
           for update of j skip locked
@@ -81,13 +93,13 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       where g.ok
       order by x.priority desc, x.run_at, x.id
       limit ${p.maxJobs}
-    ),
+    ),${keyedPick(sql, k)}
     upd as (
       update jobs j set status = 'processing', attempts = j.attempts + 1, lease_seconds = null,
              leased_at = g.now, lease_expires_at = g.now + make_interval(secs => ${p.leaseSeconds}),
              updated_at = g.now, lease_token = gen_random_uuid(), worker_id = ${p.workerId}
       from g
-      where j.id = any(array(select c.id from c))
+      where j.id = any(array(select c.id from ${k === undefined ? sql`c` : sql`pick`} c))
       returning j.*
     ),
     need as (select ${p.maxJobs}::int - (select count(*)::int from upd) as n),
@@ -95,7 +107,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       select cv.* from need cross join g
       cross join lateral leasehold_carve(need.n, (select qs.names from qs), ${types}::text[], ${p.requestedBatchSize}::bigint,
                                          ${p.workerId}, ${p.leaseSeconds}::int, g.now) cv
-      where need.n > 0
+      where need.n > 0${keyedCarveGuard(sql, k)}
     )
     select r.id, r.priority, r.workflow_id,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
@@ -106,11 +118,11 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
              'lease_expires_at', to_char(r.lease_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'last_error', r.last_error,
              'errors', coalesce(r.errors, '[]'::jsonb), 'result', r.result, 'idempotency_key', r.idempotency_key,
              'scan', r.scan, 'created_at', to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'updated_at', to_char(r.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-             'completed_at', null, 'workflow_id', r.workflow_id, 'key', r.key,
+             'completed_at', null, 'workflow_id', r.workflow_id, 'key', r.key, 'concurrency_key', r.concurrency_key,
              'depends_on', coalesce(to_jsonb(r.depends_on), '[]'::jsonb), 'lease_token', r.lease_token,
              'renew_after', to_char((r.lease_expires_at - ${p.leaseSeconds}::int * interval '500 milliseconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
            ) end as job,
-           qs.excluded as controlled_queues
+           qs.excluded as controlled_queues${keyedOutput(sql, k)}
     from qs left join (select * from upd union all select * from carved) r on true
     order by r.priority desc, r.run_at, r.id`
 }

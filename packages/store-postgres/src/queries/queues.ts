@@ -22,10 +22,15 @@ export const listSettings = (sql: postgres.Sql) =>
 export const getSettings = (sql: postgres.Sql, name: string) =>
   sql<QueueSettingsRow[]>`select s.*, now() as now from queue_settings s where s.name = ${name}`
 
-/** Names of the queues whose leases must take the serialized path. */
+/**
+ * Names of the queues whose leases take the serialized path: paused, limited, or holding keyed jobs (a
+ * queue with keyed jobs has a row: its first controlled lease creates it, see `ensureSettings`).
+ */
 export const controllingQueues = (sql: postgres.Sql) =>
   sql<{ name: string }[]>`select s.name from queue_settings s
-    where s.paused or s.max_concurrency is not null or s.rate_limit is not null or s.key_concurrency is not null`
+    where s.paused or s.max_concurrency is not null or s.rate_limit is not null
+       or exists (select 1 from jobs kj where kj.queue = s.name and kj.concurrency_key is not null
+                  and kj.status in ('pending', 'retrying', 'processing'))`
 
 /** Fields of a change: `undefined` keeps the stored value, `null` clears it. */
 export interface SettingsChange {
@@ -60,6 +65,13 @@ export const upsertSettings = (sql: postgres.Sql, name: string, c: SettingsChang
     ), n as (select pg_notify(${JOBS_CHANNEL}, ${name}))
     select up.*, now() as now from up cross join n`
 }
+
+/**
+ * Creates the missing settings rows of these queues, empty (no setting: the defaults apply). An existing
+ * row costs one index probe and takes no lock; a concurrent creator makes this wait for its commit.
+ */
+export const ensureSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>) =>
+  tx`insert into queue_settings (name) select n from unnest(${names as string[]}::text[]) n order by n on conflict (name) do nothing`
 
 /** Locks the settings rows of these queues in name order (no deadlock between two leasers of overlapping sets). */
 export const lockSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>) =>

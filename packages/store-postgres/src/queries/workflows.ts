@@ -21,6 +21,7 @@ export interface WorkflowInsertItem {
   readonly unmet: number
   readonly status: "blocked" | "pending" | "cancelled"
   readonly last_error: string | null
+  readonly concurrency_key: string | null
 }
 
 /** Creates the workflow row; with an idempotency key that exists, returns that workflow's id as a duplicate. */
@@ -81,18 +82,18 @@ export const insertWorkflowJobs = (tx: Tx, workflowId: number, items: ReadonlyAr
     select nextval('jobs_id_seq') as id, x.*
     from jsonb_to_recordset(${tx.json(items as never)}::jsonb) as x(
       ord int, key text, type text, queue text, payload jsonb, priority int, run_at timestamptz, delay_ms bigint,
-      max_attempts int, depends_on text[], policy text, unmet int, status text, last_error text)
+      max_attempts int, depends_on text[], policy text, unmet int, status text, last_error text, concurrency_key text)
   ),
   ins as (
     insert into jobs (id, created_at, run_at, max_attempts, priority, queue, type, status, attempts, updated_at,
                       completed_at, last_error, payload, workflow_id, key, depends_on, wf_on_dependency_failure,
-                      wf_unmet, wf_delay_ms)
+                      wf_unmet, wf_delay_ms, concurrency_key)
     select i.id, t.now,
            case when i.status = 'pending' then coalesce(i.run_at, t.now + coalesce(i.delay_ms, 0) * interval '1 millisecond')
                 else coalesce(i.run_at, t.now) end,
            i.max_attempts, i.priority, i.queue, i.type, i.status::job_status, 0, t.now,
            case when i.status = 'cancelled' then t.now end, i.last_error, i.payload, ${workflowId}::bigint, i.key,
-           i.depends_on, i.policy, i.unmet, i.delay_ms
+           i.depends_on, i.policy, i.unmet, i.delay_ms, i.concurrency_key
     from input i cross join t
     order by i.ord
     returning id
