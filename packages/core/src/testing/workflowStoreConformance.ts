@@ -8,10 +8,11 @@ export type { WorkflowConformanceHarness } from "./conformance/workflowSupport.t
 /**
  * The suite every pair of `JobStoreShape` and `WorkflowStoreShape` over one database must pass: the
  * workflow rules of SPEC.md, and random graphs driven through both ports with the lifecycle machine as
- * the judge of every status change. Tests use their own queues and pass `now` on every call.
+ * the judge of every status change (`modelRuns` graphs, default 12: a fast store affords more). Tests use
+ * their own queues and pass `now` on every call.
  */
-export const workflowStoreConformance = (name: string, make: MakeWorkflowStores): void =>
+export const workflowStoreConformance = (name: string, make: MakeWorkflowStores, options: { readonly modelRuns?: number } = {}): void =>
   void describe(`WorkflowStore conformance: ${name}`, () => {
     workflowSuite(make)
-    workflowModelSuite(make)
+    workflowModelSuite(make, options.modelRuns)
   })

@@ -7,7 +7,7 @@ import { mulberry32 } from "../../retryPolicy.ts"
 import { failsWith, run, testClock, unique } from "./support.ts"
 import { useWorkflowStores, type MakeWorkflowStores, type WorkflowConformanceHarness } from "./workflowSupport.ts"
 
-/** Random graphs per store; each runs up to STEPS events. Enough to reach every settle path in a few seconds on PostgreSQL. */
+/** Random graphs per store by default; each runs up to STEPS events. Enough to reach every settle path in a few seconds on PostgreSQL. */
 const RUNS = 12
 const STEPS = 30
 
@@ -101,7 +101,13 @@ const runOnce = async (h: WorkflowConformanceHarness, random: () => number) => {
     for (let i = 0; i < count; i++) {
       const key = `k${start + i}`
       const pool = [...existing, ...made.map((m) => m.key)]
-      const deps = [...new Set(Array.from({ length: Math.floor(random() * 3) }, () => pick(random, pool)).filter((k): k is string => k !== undefined))]
+      // Mostly the last few keys: chains several levels deep, so failures and retries propagate far.
+      const near = pool.slice(-3)
+      const deps = [
+        ...new Set(
+          Array.from({ length: Math.floor(random() * 3) }, () => pick(random, random() < 0.7 ? near : pool)).filter((k): k is string => k !== undefined)
+        )
+      ]
       made.push({ key, type: "t", queue, dependsOn: deps, maxAttempts: 1, ...(withRunPolicy && random() < 0.3 ? { onDependencyFailure: "run" as const } : {}) })
     }
     return made
@@ -113,7 +119,7 @@ const runOnce = async (h: WorkflowConformanceHarness, random: () => number) => {
     })
     for (const j of jobs) model.judge(model.jobs.get(j.key)!)
   }
-  const first = newJobs(3 + Math.floor(random() * 8), 0)
+  const first = newJobs(4 + Math.floor(random() * 10), 0)
   const { workflow } = await run(h.workflows.workflowCreate({ jobs: first, now: now() }))
   insert(first, first.map((j) => workflow.jobs.find((n) => n.key === j.key)!.job_id))
   await compare(h, workflow.id, model, "create")
@@ -189,12 +195,12 @@ const runOnce = async (h: WorkflowConformanceHarness, random: () => number) => {
 }
 
 /** Seeded random graphs and events against the machine-driven model; the seed is printed. */
-export const workflowModelSuite = (make: MakeWorkflowStores): void =>
+export const workflowModelSuite = (make: MakeWorkflowStores, runs = RUNS): void =>
   void describe("workflow model (random graphs, JobMachine as oracle)", () => {
     const h = useWorkflowStores(make)
-    it(`agrees with the model over ${RUNS} random graphs`, async () => {
+    it(`agrees with the model over ${runs} random graphs`, async () => {
       const seed = testSeed("workflow model")
-      for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < runs; i++) {
         const random = mulberry32(seed + i)
         try {
           await runOnce(h(), random)
