@@ -5,7 +5,7 @@ import { run } from "./run.ts"
 import { iso } from "./rows.ts"
 import { compactSlot, pendingAges, slotsToCompact, statusCounts, THROUGHPUT_MAX_MINUTES, throughputMinutes } from "./queries/counts.ts"
 import { pruneFinishedStep } from "./queries/admin.ts"
-import { pruneWorkflows } from "./queries/workflows.ts"
+import { pruneWorkflows } from "./queries/pruneWorkflows.ts"
 import type { StoreSettings } from "./makeJobOps.ts"
 
 /** A store-level prune call without a limit deletes at most this many rows. */
@@ -74,7 +74,7 @@ export const makeStatsOps = ({ sql, readSql }: StoreSettings) => {
         }
         return moved
       }),
-    workflowPruneFinished: ({ before, limit }) => Effect.map(run(() => pruneWorkflows(sql, before, limit)), (rows) => rows[0]?.n ?? 0),
+    workflowPruneFinished: ({ before, limit }) => run(() => pruneWorkflows(sql, before, limit)),
     jobPruneFinished: ({ before, limit }) =>
       Effect.gen(function* () {
         const max = limit ?? PRUNE_DEFAULT_LIMIT
@@ -85,7 +85,7 @@ export const makeStatsOps = ({ sql, readSql }: StoreSettings) => {
           deleted += r.deleted
           afterId = r.nextAfterId
         }
-        return deleted + ((yield* run(() => pruneWorkflows(sql, before, PRUNE_WORKFLOWS_PER_CALL)))[0]?.n ?? 0)
+        return deleted + (yield* run(() => pruneWorkflows(sql, before, PRUNE_WORKFLOWS_PER_CALL)))
       })
   } satisfies Partial<JobStoreShape>
 }

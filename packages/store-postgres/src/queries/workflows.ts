@@ -195,23 +195,3 @@ export const retryWorkflowJobs = (tx: Tx, id: number, now: Date | null) => tx<{ 
   wf as (select leasehold_workflow_reopen(array_agg(u.id), (select now from t)) as n from upd u having count(*) > 0)
   select coalesce((select n from wf), 0)::int as n`
 
-/**
- * Deletes whole workflows whose jobs are all finished before `before`, with their jobs and edges; answers
- * how many jobs went. A workflow is never pruned in part.
- */
-export const pruneWorkflows = (sql: Tx, before: Date, limit: number) => sql<{ n: number }[]>`
-  with w as (
-    select w.id from workflows w
-    where w.created_at < ${before}::timestamptz
-      and not exists (
-        select 1 from jobs j
-        where j.workflow_id = w.id
-          and (j.status not in ('completed', 'failed', 'cancelled') or coalesce(j.completed_at, j.updated_at) >= ${before}::timestamptz)
-      )
-    order by w.id
-    limit ${limit}
-  ),
-  dj as (delete from jobs j using w where j.workflow_id = w.id returning j.id),
-  de as (delete from workflow_edges e using dj where e.job_id = dj.id returning 1),
-  dw as (delete from workflows x using w where x.id = w.id returning 1)
-  select (select count(*) from dj)::int as n where (select count(*) from de) >= 0 and (select count(*) from dw) >= 0`
