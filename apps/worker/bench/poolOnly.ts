@@ -27,7 +27,9 @@ const client: MasterClientShape = {
     Effect.map(tick, () => {
       const t = Date.now()
       const n = Math.max(0, Math.min(req.max_jobs ?? 1, N - next + 1))
-      return { jobs: Array.from({ length: n }, () => leased(t)), server_now: new Date(t).toISOString() }
+      // Outcomes ride on lease calls (acks on a lease): answer them as the master would.
+      const acks = req.acks?.map((a) => ({ job_id: a.job_id, ok: true }))
+      return { jobs: Array.from({ length: n }, () => leased(t)), server_now: new Date(t).toISOString(), ...(acks ? { acks } : {}) }
     }),
   ack: (req) => Effect.map(tick, () => ({ results: req.items.map((i) => ({ job_id: i.job_id, ok: true })) })),
   renew: (req) => Effect.succeed({ results: req.items.map((i) => ({ job_id: i.job_id, ok: true })) }),
