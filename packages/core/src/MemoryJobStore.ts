@@ -1,5 +1,5 @@
 import { Context, Effect, Layer } from "effect"
-import { DEFAULT_MAX_BATCH_SIZE, type AckResult, type LeaseInfo, type LeasedJob, type QueueStats, type RenewManyResult } from "@leasehold/contracts"
+import { DEFAULT_MAX_BATCH_SIZE, type AckResult, type LeasedJob, type RenewManyResult } from "@leasehold/contracts"
 import { storeError, type StoreError } from "./errors.ts"
 import {
   JobStore,
@@ -16,6 +16,7 @@ import { makeRetryPolicy, type RetryPolicyOptions } from "./retryPolicy.ts"
 import { completeRow, failRow, itemErrorCode, releaseRow, renewRow } from "./memory/memoryOutcomes.ts"
 import { applyAdminEvent, bulkByIds, bulkMatching } from "./memory/memoryBulk.ts"
 import { checkLeaseSeconds, checkNewJob } from "./memory/memoryValidation.ts"
+import { listJobs, listLeases, listWorkers, statsOf } from "./memory/memoryReads.ts"
 import { newWorkflowBook } from "./memory/memoryWorkflowGraph.ts"
 import { settleWorkflows } from "./memory/memoryWorkflowSettle.ts"
 import { memoryWorkflowOps } from "./memory/memoryWorkflowStore.ts"
@@ -26,8 +27,6 @@ import { carveBatches, checkRequestedBatchSize, createScan, scansFor, toScan } f
 import {
   addMs,
   clockOf,
-  decodeCursor,
-  encodeCursor,
   findRow,
   grantLease,
   idempotencyIndexKey,
@@ -98,17 +97,6 @@ const insertJob = (state: MemoryState, job: NewJob, now: Date): EnqueueOutcome =
   }
   return { job: toJob(row), duplicate: false }
 }
-
-const emptyQueueStats = (): { -readonly [K in keyof QueueStats]: QueueStats[K] } => ({
-  blocked: 0,
-  pending: 0,
-  processing: 0,
-  retrying: 0,
-  completed: 0,
-  failed: 0,
-  cancelled: 0,
-  oldest_pending_age_ms: null
-})
 
 /** The memory store's ports over one state: jobs and workflows see each other's writes. */
 export interface MemoryStores {
@@ -287,66 +275,9 @@ export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemorySto
         const row = findRow(state, p.id)
         return isStoreError(row) ? row : toJob(row)
       }),
-    jobList: (p) =>
-      op(() => {
-        const after = p.cursor === undefined ? 0 : decodeCursor(p.cursor)
-        if (isStoreError(after)) return after
-        const page = rows()
-          .filter((r) => r.id > after)
-          .map(toJob)
-          .filter(
-            (j) =>
-              (p.queue === undefined || j.queue === p.queue) &&
-              (p.status === undefined || j.status === p.status) &&
-              (p.type === undefined || j.type === p.type) &&
-              (p.workerId === undefined || j.worker_id === p.workerId) &&
-              (p.workflowId === undefined || j.workflow_id === p.workflowId)
-          )
-          .sort((a, b) => a.id - b.id)
-          .slice(0, p.limit + 1)
-        const jobs = page.slice(0, p.limit)
-        const last = jobs[jobs.length - 1]
-        return { jobs, next_cursor: page.length > p.limit && last !== undefined ? encodeCursor(last.id) : null }
-      }),
-    statsGet: (p) =>
-      op(() => {
-        const now = clockOf(p)
-        const queues: Record<string, ReturnType<typeof emptyQueueStats>> = {}
-        let expiredLeases = 0
-        for (const r of rows()) {
-          const q = (queues[r.queue] ??= emptyQueueStats())
-          q[r.status]++
-          if (r.status === "pending" && r.runAt.getTime() <= now.getTime()) {
-            const age = now.getTime() - r.runAt.getTime()
-            q.oldest_pending_age_ms = Math.max(q.oldest_pending_age_ms ?? 0, age)
-          }
-          if (r.status === "processing" && r.leaseExpiresAt !== null && r.leaseExpiresAt.getTime() < now.getTime()) expiredLeases++
-        }
-        return { queues, expired_leases: expiredLeases }
-      }),
-    leaseList: (p) =>
-      op(() => {
-        const now = clockOf(p).getTime()
-        return rows()
-          .filter(
-            (r) =>
-              r.status === "processing" &&
-              (p.queue === undefined || r.queue === p.queue) &&
-              (p.state === "expired") === r.leaseExpiresAt!.getTime() < now
-          )
-          .sort((a, b) => a.leaseExpiresAt!.getTime() - b.leaseExpiresAt!.getTime() || a.id - b.id)
-          .slice(0, p.limit)
-          .map(
-            (r): LeaseInfo => ({
-              job_id: r.id,
-              queue: r.queue,
-              type: r.type,
-              worker_id: r.workerId!,
-              leased_at: iso(r.leasedAt!),
-              lease_expires_at: iso(r.leaseExpiresAt!)
-            })
-          )
-      }),
+    jobList: (p) => op(() => listJobs(state, p)),
+    statsGet: (p) => op(() => statsOf(state, clockOf(p))),
+    leaseList: (p) => op(() => listLeases(state, p, clockOf(p))),
     queueCountsGet: (p) => op(() => countRows(state.rows.values(), p.queue)),
     throughputGet: (p) =>
       op(() =>
@@ -391,20 +322,7 @@ export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemorySto
       op(() => {
         state.workers.set(p.workerId, clockOf(p))
       }),
-    workerList: (p) =>
-      op(() => {
-        const now = clockOf(p).getTime()
-        return [...state.workers.entries()]
-          .filter(([, seen]) => seen.getTime() >= p.since.getTime())
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([workerId, seen]) => ({
-            worker_id: workerId,
-            last_seen_at: iso(seen),
-            in_flight: rows().filter(
-              (r) => r.status === "processing" && r.workerId === workerId && r.leaseExpiresAt!.getTime() >= now
-            ).length
-          }))
-      })
+    workerList: (p) => op(() => listWorkers(state, p.since, clockOf(p)))
   }
   const workflows: WorkflowStoreShape = {
     workflowCreate: (p) => op(() => wf.create(p, clockOf(p))),
