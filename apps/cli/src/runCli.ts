@@ -6,6 +6,7 @@ import { schedulesCommand } from "./commands/schedules.ts"
 import { scansCommand } from "./commands/scans.ts"
 import { leasesCommand, statsCommand, workersCommand } from "./commands/operations.ts"
 import { workflowsCommand } from "./commands/workflows.ts"
+import { queuesCommand } from "./commands/queues.ts"
 
 /** Exit codes: 0 ok, 1 the master refused or could not be reached, 2 the command line was wrong. */
 export const EXIT = { ok: 0, api: 1, usage: 2 } as const
@@ -29,6 +30,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     .addCommand(schedulesCommand(ctx))
     .addCommand(scansCommand(ctx))
     .addCommand(workflowsCommand(ctx))
+    .addCommand(queuesCommand(ctx))
     .addCommand(leasesCommand(ctx))
     .addCommand(statsCommand(ctx))
     .addCommand(workersCommand(ctx))

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { expect } from "vitest"
 import { createTestDatabase, freePort, type TestDatabase } from "@leasehold/tooling"
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url))
@@ -86,4 +87,16 @@ export const api = async (master: RunningMaster, method: string, path: string, b
   const text = await res.text()
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
   return text === "" ? undefined : JSON.parse(text)
+}
+
+/** `cli(...args)` and `cliJson(...args)` (which expects exit 0 and parses `--json` output) bound to one env. */
+export const cliFor = (env: () => Record<string, string | undefined>) => {
+  const cli = (...args: Array<string>) => runCli(args, { env: env() })
+  const cliJson = async (...args: Array<string>): Promise<any> => {
+    const run = await cli("--json", ...args)
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    return JSON.parse(run.stdout)
+  }
+  return { cli, cliJson }
 }

@@ -9,6 +9,8 @@ import { eventually, setupMaster, uniqueQueue, type Call, type MasterFixture } f
 /** No fallback re-poll within these tests' waits: only a NOTIFY or the store's hint wakes a long-poll. */
 const NO_REPOLL = { leaseRepollMs: 3_600_000 }
 const LEASERS = 32
+/** 4,000 serialized leases over HTTP on a shared 2-core machine: a generous guard, not a timing claim. */
+const DRAIN_TIMEOUT_MS = 600_000
 let db: TestDatabase
 let a: MasterFixture
 let b: MasterFixture
@@ -104,7 +106,7 @@ describe("key_concurrency over HTTP, two masters", () => {
     expect(seen.samples).toBeGreaterThan(10)
     expect(seen.max).toBe(1)
     expect((await api(a.http, "GET", `/queues/${q}`)).body.queue.counts).toMatchObject({ completed: 4000, pending: 0, processing: 0, retrying: 0 })
-  })
+  }, DRAIN_TIMEOUT_MS)
 
   it("key_concurrency 2: never more than 2 live leases per key (intervals and database samples), reached", async () => {
     const q = uniqueQueue("k2")

@@ -55,6 +55,7 @@ export const jobsCommand = (ctx: CommandContext): Command => {
     .option("--delay-ms <ms>", "delay before it may run", intOption(0, 31_536_000_000))
     .option("--max-attempts <n>", "attempts before it fails for good (1..100)", intOption(1, 100))
     .option("--idempotency-key <key>", "enqueueing the same key again in the queue returns the existing job")
+    .option("--concurrency-key <key>", "jobs of the queue sharing it run at most key_concurrency (default 1) at a time")
     .action(async (type: string | undefined, o: Record<string, unknown> & { file?: string; chunkSize: number }) => {
       if (o.file !== undefined) {
         if (type !== undefined) throw new UsageError("give either a job type or --file, not both")
@@ -69,7 +70,8 @@ export const jobsCommand = (ctx: CommandContext): Command => {
         run_at: o.runAt,
         delay_ms: o.delayMs,
         max_attempts: o.maxAttempts,
-        idempotency_key: o.idempotencyKey
+        idempotency_key: o.idempotencyKey,
+        concurrency_key: o.concurrencyKey
       })
       const res = await ctx.client().send(EnqueueResponse, "POST", Routes.jobs, body)
       ctx.print(
