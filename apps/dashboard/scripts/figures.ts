@@ -95,7 +95,8 @@ const main = async () => {
     }
   })()
   if (logReadable) await sql.unsafe(`alter database "${db}" set log_min_duration_statement = 0`)
-  const master = await startMasterProcess({}, { databaseUrl })
+  // Retention 0 keeps every row: the pruner would otherwise start deleting the seed's oldest day while we measure.
+  const master = await startMasterProcess({}, { databaseUrl, args: ["--retention", "0"] })
   const browser = await launchBrowser()
   try {
     const firsts: number[] = []

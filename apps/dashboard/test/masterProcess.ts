@@ -22,11 +22,11 @@ const exited = (child: ChildProcess) =>
  */
 export const startMasterProcess = async (
   tokens: { admin?: string; producer?: string; worker?: string } = {},
-  options: { readonly databaseUrl?: string } = {}
+  options: { readonly databaseUrl?: string; readonly args?: ReadonlyArray<string> } = {}
 ): Promise<MasterProcess> => {
   const db: Pick<TestDatabase, "url" | "drop"> = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase("lh_dash")
   const port = await freePort()
-  const args = ["--import", "tsx", MASTER_MAIN, "--port", String(port), "--host", "127.0.0.1", "--database-url", db.url, "--log-level", "warn", "--pool-max", "4"]
+  const args = ["--import", "tsx", MASTER_MAIN, "--port", String(port), "--host", "127.0.0.1", "--database-url", db.url, "--log-level", "warn", "--pool-max", "4", ...(options.args ?? [])]
   if (tokens.admin) args.push("--admin-token", tokens.admin)
   if (tokens.producer) args.push("--producer-token", tokens.producer)
   if (tokens.worker) args.push("--worker-token", tokens.worker)
