@@ -14,7 +14,7 @@ export default {
     "src/worker/Batcher.ts",
     "src/worker/RenewScheduler.ts",
     "src/worker/SlotMachine.ts",
-    "src/worker/prefetch*.ts",
+    "src/worker/Prefetch.ts",
     "!src/**/*.test.ts"
   ],
   reporters: ["clear-text", "progress", "json"],

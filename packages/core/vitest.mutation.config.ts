@@ -17,7 +17,7 @@ export default defineConfig({
       "src/worker/BatcherTiming.test.ts",
       "src/worker/RenewScheduler.test.ts",
       "src/worker/SlotMachine.test.ts",
-      "src/worker/prefetch*.test.ts"
+      "src/worker/Prefetch*.test.ts"
     ]
   }
 })
