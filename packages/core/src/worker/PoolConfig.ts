@@ -1,6 +1,8 @@
 import type { LeasedJob } from "@leasehold/contracts"
 import type { BackoffOptions } from "./backoff.ts"
 import type { Handlers, WorkerLogger } from "./Handler.ts"
+import type { PrefetchSetting } from "./Prefetch.ts"
+import type { BufferedStatus } from "./PrefetchBuffer.ts"
 import type { SlotState } from "./SlotMachine.ts"
 
 /** Everything observable about a pool's work, for listeners (`job:started`, `job:completed`, ...). */
@@ -34,6 +36,11 @@ export interface WorkerPoolConfig {
   readonly waitMs?: number | undefined
   /** Batch size asked for when a lease carves scan ranges. */
   readonly requestedBatchSize?: number | undefined
+  /**
+   * Leased jobs kept beside the slots (SPEC "Prefetch"): `"auto"` (default) sizes the buffer from the
+   * measured round trip and job time, 0 leases only for free slots, N fixes the buffer.
+   */
+  readonly prefetch?: PrefetchSetting | undefined
   /** Lease calls allowed in flight at once, each for different free slots. */
   readonly maxLeasesInFlight?: number | undefined
   /**
@@ -66,6 +73,17 @@ export interface PoolStatus {
   readonly concurrency: number
   readonly inFlight: number
   readonly slots: ReadonlyArray<{ readonly slot: number; readonly state: string; readonly jobId: number | null }>
+  /** Prefetched jobs waiting for a slot, oldest first. */
+  readonly buffered: ReadonlyArray<BufferedStatus>
+  /** The prefetch setting, the buffer it aims for now, and the measurements behind it (NaN until measured). */
+  readonly prefetch: {
+    readonly setting: PrefetchSetting
+    readonly target: number
+    /** The last lease answer was short: the buffer keeps only what the slots drain within a round trip. */
+    readonly scarce: boolean
+    readonly rttMs: number
+    readonly jobMs: number
+  }
   readonly counts: {
     readonly started: number
     readonly completed: number

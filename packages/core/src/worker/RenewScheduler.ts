@@ -8,6 +8,8 @@ import type { RenewItem } from "./Renewer.ts"
 /** A tracked lease; `cancel` stops renewing it (the job finished). */
 export interface RenewHandle {
   readonly cancel: () => void
+  /** Hands the lease to another listener (a buffered job that starts in a slot keeps its renew schedule). */
+  readonly moveTo: (listener: RenewListener) => void
 }
 
 /** Who hears about a tracked lease: one object per slot, so tracking a job allocates no closures. */
@@ -31,13 +33,16 @@ class Entry implements RenewHandle {
     readonly entries: Set<Entry>,
     readonly job: LeasedJob,
     readonly everyMs: number,
-    readonly listener: RenewListener,
+    public listener: RenewListener,
     firstDelayMs: number
   ) {
     this.dueAt = Date.now() + firstDelayMs
   }
   cancel() {
     this.entries.delete(this)
+  }
+  moveTo(listener: RenewListener) {
+    this.listener = listener
   }
 }
 

@@ -36,7 +36,7 @@ const setup = (handlers: Handlers, overrides: Partial<WorkerPoolConfig> = {}) =>
 }
 
 describe("WorkerPool", () => {
-  it("runs every job once, never more at once than its slots, and batches acks", async () => {
+  it("with prefetch 0: runs every job once, never more at once than its slots, leases only for free slots, and batches acks", async () => {
     let running = 0
     let maxRunning = 0
     const runs = new Map<number, number>()
@@ -49,7 +49,7 @@ describe("WorkerPool", () => {
         running--
         return { ok: job.id }
       }
-    })
+    }, { prefetch: 0 })
     for (let i = 0; i < 200; i++) master.enqueue("work")
     pool.start()
     await until(() => master.count("completed") === 200)

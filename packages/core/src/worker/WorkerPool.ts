@@ -14,6 +14,8 @@ import {
   type PoolStatus,
   type WorkerPoolConfig
 } from "./PoolConfig.ts"
+import { JOB_WINDOW, RTT_WINDOW, RecentMedian, bufferTarget, isFull, leaseSize, rttSample, wantsProbe, type PrefetchEstimates } from "./Prefetch.ts"
+import { PrefetchBuffer, type Buffered, type LeaseMeta } from "./PrefetchBuffer.ts"
 import { ackItem, makeAckOutbox, type CarriedAcks } from "./Reporter.ts"
 import { makeRenewer, renewDelayMs } from "./Renewer.ts"
 import { makeRenewScheduler, type RenewHandle, type RenewListener } from "./RenewScheduler.ts"
@@ -30,12 +32,6 @@ export interface WorkerPool {
 
 /** After the shutdown timeout, how long releases and pending acks may still take. */
 const RELEASE_GRACE_MS = 5_000
-
-interface LeaseMeta {
-  readonly delayMs: number
-  readonly fraction: number
-  readonly durationMs: number
-}
 
 /** A job's abort signal, created only when the handler reads it (most never do). */
 class LazyAbort {
@@ -102,6 +98,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   let state: PoolStatus["state"] = "created"
   let lastRetryLog = 0
   let pendingAcks = 0
+  let pendingReleases = 0
   const onRetry = (error: MasterError) => {
     const now = Date.now()
     if (now - lastRetryLog < 5_000) return
@@ -122,6 +119,42 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   )
   const renewals = makeRenewScheduler({ renewer, log })
   const slots: Array<Slot> = []
+
+  const prefetch = config.prefetch ?? "auto"
+  const rtt = new RecentMedian(RTT_WINDOW)
+  const jobTime = new RecentMedian(JOB_WINDOW)
+  /** The last lease answer was short (see Prefetch.ts): keep only what the slots drain within a round trip. */
+  let scarce = false
+  /** Buffer jobs asked for by lease calls in flight. */
+  let askedInFlight = 0
+  let leaseMs: number | undefined = config.leaseSeconds !== undefined ? config.leaseSeconds * 1000 : undefined
+  const estimates = (): PrefetchEstimates => ({ slots: config.concurrency, rttMs: rtt.value, jobMs: jobTime.value, leaseMs })
+  const buffer = new PrefetchBuffer({
+    renewals,
+    release: (job, why) => {
+      if (why === "stale") log.info("buffered job waited past half its lease: releasing it unstarted", { job_id: job.id })
+      release(job, undefined, why)
+    },
+    onLost: (job) => {
+      counts.lost++
+      log.info("lease lost on a buffered job; dropping it", { job_id: job.id, type: job.type })
+      emit({ type: "lease:lost", job, during: "renew" })
+      Queue.offerUnsafe(wake, undefined)
+    }
+  })
+
+  /** Starts the oldest fresh buffered job in an idle slot; false when the buffer has none. */
+  const startFromBuffer = (slot: Slot): boolean => {
+    const entry: Buffered | null = buffer.take()
+    if (!entry) return false
+    slot.job = entry.job
+    slot.meta = entry.meta
+    slot.renewal = entry.renewal
+    slot.expiresAt = entry.expiresAt
+    slot.actor.send({ type: "RESERVE" })
+    slot.actor.send({ type: "ASSIGN", job: entry.job })
+    return true
+  }
   const stateOf = (slot: Slot): string => {
     const snapshot = slot.actor.getSnapshot()
     return snapshot.status === "error" ? "crashed" : String(snapshot.value)
@@ -168,17 +201,19 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     })
   }
 
-  const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>) => {
+  const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>, why?: string) => {
+    pendingReleases++
     Effect.runFork(
       client.release(job.id, { worker_id: config.workerId, lease_token: job.lease_token }).pipe(
         Effect.retry({ schedule: backoffSchedule(backoff), times: 8, while: isTransient }),
         Effect.timeoutOption(RELEASE_GRACE_MS),
         Effect.exit,
         Effect.map((exit) => {
+          pendingReleases--
           if (exit._tag === "Success" && exit.value._tag === "Some") {
             counts.released++
             emit({ type: "job:released", job })
-            log.info("job released", { job_id: job.id })
+            log.info("job released", why ? { job_id: job.id, unstarted: why } : { job_id: job.id })
           } else {
             log.warn("release failed; the lease will expire", { job_id: job.id })
           }
@@ -203,6 +238,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     let outcome: Outcome
     if (!handler) outcome = { outcome: "failed", error: { message: `no handler for type ${job.type}` }, retryable: false }
     else {
+      const startedAt = performance.now()
       try {
         const result = (await handler(job, handlerContext(slot, job))) ?? null
         JSON.stringify(result)
@@ -210,6 +246,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       } catch (error) {
         outcome = failedOutcome(error)
       }
+      jobTime.add(performance.now() - startedAt)
     }
     if (slot.job === job) slot.outcome = outcome
     if (self.getSnapshot().status === "active") self.send({ type: "HANDLER_DONE", outcome })
@@ -261,6 +298,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         entered: (_, params) => onSlotState?.(slot.index, params.state as SlotState),
         slotFree: () => {
           onSlotState?.(slot.index, "idle")
+          if (state === "running" && buffer.size > 0) startFromBuffer(slot)
           Queue.offerUnsafe(wake, undefined)
         },
         jobStarted: ({ event, self }) => {
@@ -268,11 +306,15 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           const job = (event as { readonly job: LeasedJob }).job
           slot.job = job
           slot.outcome = null
-          slot.expiresAt = job.lease_expires_at
           slot.controller = new LazyAbort()
           counts.started++
           const meta = slot.meta
-          if (meta) slot.renewal = renewals.track(job, meta.delayMs, Math.max(1, Math.floor(meta.fraction * meta.durationMs)), slot.listener)
+          // A job from the buffer keeps its renew schedule and its renewed expiry.
+          if (slot.renewal) slot.renewal.moveTo(slot.listener)
+          else {
+            slot.expiresAt = job.lease_expires_at
+            if (meta) slot.renewal = renewals.track(job, meta.delayMs, Math.max(1, Math.floor(meta.fraction * meta.durationMs)), slot.listener)
+          }
           emit({ type: "job:started", job })
           void runJob(slot, job, self)
         },
@@ -314,16 +356,18 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     spawn(slot)
   }
 
-  const assign = (reserved: ReadonlyArray<Slot>, jobs: ReadonlyArray<LeasedJob>, serverNow: string) => {
+  /**
+   * Hands a lease answer out: reserved slots first, then the buffer (idle slots take from it at once).
+   * A short answer (fewer jobs than asked) marks the pool scarce and releases the buffered surplus
+   * over what the slots drain within a round trip (Prefetch.ts: buffer only out of plenty).
+   */
+  const assign = (reserved: ReadonlyArray<Slot>, jobs: ReadonlyArray<LeasedJob>, serverNow: string, asked: number) => {
     // Jobs of one answer mostly share their expiry and renew hint: their timing is computed once.
     let meta: LeaseMeta | null = null
     let metaFor: LeasedJob | null = null
+    // Older buffered jobs start first: with a buffer, new jobs queue behind it.
+    const direct = buffer.size === 0
     jobs.forEach((job, i) => {
-      const slot = reserved[i]
-      if (!slot || stateOf(slot) !== "leasing") {
-        release(job)
-        return
-      }
       if (!meta || !metaFor || metaFor.lease_expires_at !== job.lease_expires_at || metaFor.renew_after !== job.renew_after) {
         meta = renewDelayMs({
           serverNow,
@@ -332,12 +376,28 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           renewAt: config.renewAt
         })
         metaFor = job
+        leaseMs = meta.durationMs
       }
-      slot.job = job
-      slot.meta = meta
-      slot.actor.send({ type: "ASSIGN", job })
+      const slot = direct ? reserved[i] : undefined
+      if (slot && stateOf(slot) === "leasing") {
+        slot.job = job
+        slot.meta = meta
+        slot.actor.send({ type: "ASSIGN", job })
+      } else if (state === "running") buffer.add(job, meta)
+      else release(job)
     })
-    for (const slot of reserved.slice(jobs.length)) slot.actor.send({ type: "UNRESERVE" })
+    // Buffered jobs go to every slot that waits: idle ones, and those reserved by this or another call
+    // still in flight (that call's jobs then queue in the buffer instead of a slot waiting on a long-poll).
+    if (buffer.size > 0) {
+      for (const slot of slots) {
+        if (buffer.size === 0) break
+        const st = stateOf(slot)
+        if (st === "idle" || st === "leasing") startFromBuffer(slot)
+      }
+    }
+    for (const slot of reserved) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
+    scarce = !isFull(asked, jobs.length)
+    if (scarce && buffer.size > 0) buffer.trimTo(bufferTarget(prefetch, true, estimates()))
   }
 
   const maxInFlight = Math.max(1, config.maxLeasesInFlight ?? DEFAULT_MAX_LEASES_IN_FLIGHT)
@@ -345,16 +405,21 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   let pausedUntil = 0
 
   /**
-   * One lease call for `reserved` slots, carrying the outcomes waiting in the outbox; its answer is
-   * assigned to the slots, what is left goes back to idle. A call that carries outcomes does not
-   * long-poll: their results (and the slots' events) come back at once.
+   * One lease call for `reserved` slots plus `asked - reserved.length` jobs for the buffer, carrying
+   * the outcomes waiting in the outbox; its answer is handed out by `assign`. A call that carries
+   * outcomes or fills only the buffer does not long-poll: it comes back at once (and measures the
+   * round trip).
    */
-  const leaseFor = (reserved: ReadonlyArray<Slot>) => Effect.suspend(() => leaseCarrying(reserved, reporter.take(MAX_ACKS_ON_LEASE)))
-  const leaseCarrying = (reserved: ReadonlyArray<Slot>, carried: CarriedAcks | null) => {
+  const leaseFor = (reserved: ReadonlyArray<Slot>, asked: number) =>
+    Effect.suspend(() => leaseCarrying(reserved, asked, reporter.take(MAX_ACKS_ON_LEASE)))
+  const leaseCarrying = (reserved: ReadonlyArray<Slot>, asked: number, carried: CarriedAcks | null) => {
     const unreserve = () => {
       carried?.giveBack()
       for (const slot of reserved) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
     }
+    const waitMs = carried || reserved.length === 0 ? 0 : (config.waitMs ?? DEFAULT_WAIT_MS)
+    const forBuffer = asked - reserved.length
+    const sentAt = performance.now()
     return Effect.uninterruptibleMask((restore) =>
       restore(
         client
@@ -362,8 +427,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             worker_id: config.workerId,
             queues: config.queues ? [...config.queues] : ["default"],
             types,
-            max_jobs: reserved.length,
-            wait_ms: carried ? 0 : (config.waitMs ?? DEFAULT_WAIT_MS),
+            max_jobs: asked,
+            wait_ms: waitMs,
             ...(carried ? { acks: carried.items } : {}),
             ...(config.leaseSeconds !== undefined ? { lease_seconds: config.leaseSeconds } : {}),
             ...(config.requestedBatchSize !== undefined ? { requested_batch_size: config.requestedBatchSize } : {})
@@ -374,13 +439,16 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         Effect.result,
         Effect.map((answer) => {
           if (answer._tag === "Success") {
+            const got = answer.success.jobs.length
+            const sample = rttSample({ waitMs, asked, got, ms: performance.now() - sentAt })
+            if (sample !== null) rtt.add(sample)
             carried?.settle(answer.success.acks)
-            assign(reserved, answer.success.jobs, answer.success.server_now)
-          } else {
-            log.error("lease rejected by the master", { error: answer.failure.message, status: answer.failure.status })
-            pausedUntil = Date.now() + backoff.capMs
-            unreserve()
+            assign(reserved, answer.success.jobs, answer.success.server_now, asked)
+            return
           }
+          log.error("lease rejected by the master", { error: answer.failure.message, status: answer.failure.status })
+          pausedUntil = Date.now() + backoff.capMs
+          unreserve()
         })
       )
     ).pipe(
@@ -388,6 +456,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         Effect.sync(() => {
           carried?.giveBack()
           leasesInFlight--
+          askedInFlight -= forBuffer
           Queue.offerUnsafe(wake, undefined)
         })
       )
@@ -395,9 +464,11 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   }
 
   /**
-   * Leases for every idle slot the moment the loop sees them, without waiting for calls already
-   * in flight (up to `maxInFlight`). Idle slots are not split among several calls: measured,
-   * two half-size calls cost the master and the worker more than they gain by overlapping.
+   * Leases for every idle slot the moment the loop sees them, plus what the buffer lacks, without
+   * waiting for calls already in flight (up to `maxInFlight`). Idle slots are not split among several
+   * calls: measured, two half-size calls cost the master and the worker more than they gain by
+   * overlapping. While scarce, only free slots trigger a call: a call for the buffer alone would find
+   * the master as dry as the last one did.
    */
   const leaseLoop = Effect.gen(function* () {
     while (true) {
@@ -405,13 +476,19 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       const pause = pausedUntil - Date.now()
       if (pause > 0) yield* Effect.sleep(pause)
       if (leasesInFlight >= maxInFlight) continue
-      const free = slots.filter((s) => stateOf(s) === "idle")
-      if (free.length === 0) continue
+      const free = slots.filter((s) => stateOf(s) === "idle" && !(buffer.size > 0 && startFromBuffer(s)))
+      if (free.length === 0 && scarce) continue
+      const e = estimates()
+      const target = bufferTarget(prefetch, scarce, e)
+      const asked = leaseSize({ freeSlots: free.length, buffered: buffer.size, askedInFlight, target, probe: wantsProbe(prefetch, scarce, e) })
+      if (asked === 0) continue
       for (const slot of free) slot.actor.send({ type: "RESERVE" })
       const reserved = free.filter((s) => stateOf(s) === "leasing")
-      if (reserved.length === 0) continue
+      const size = asked - free.length + reserved.length
+      if (size === 0) continue
+      askedInFlight += size - reserved.length
       leasesInFlight++
-      yield* Effect.forkChild(leaseFor(reserved))
+      yield* Effect.forkChild(leaseFor(reserved, size))
       Queue.offerUnsafe(wake, undefined)
     }
   })
@@ -452,6 +529,10 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       stopping = Effect.runPromise(
         Effect.gen(function* () {
           if (leaseFiber) yield* Fiber.interrupt(leaseFiber)
+          // A lease call interrupted before its fiber ran never unreserved its slots: free them here.
+          for (const slot of slots) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
+          const unstarted = buffer.releaseAll()
+          if (unstarted > 0) log.info("shutdown: releasing buffered jobs unstarted", { count: unstarted })
           for (const slot of slots) slot.actor.send({ type: "STOP" })
           const timeoutMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
           if (wasRunning && !(yield* waitAllStopped(timeoutMs))) {
@@ -461,7 +542,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           }
           reporter.flush()
           const ackDeadline = Date.now() + RELEASE_GRACE_MS
-          while (pendingAcks > 0 && Date.now() < ackDeadline) yield* Effect.sleep(5)
+          while ((pendingAcks > 0 || pendingReleases > 0) && Date.now() < ackDeadline) yield* Effect.sleep(5)
           for (const slot of slots) {
             slot.renewal?.cancel()
             slot.actor.stop()
@@ -484,6 +565,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         return st === "running" || st === "reporting" || st === "stopping"
       }).length,
       slots: slots.map((s) => ({ slot: s.index, state: stateOf(s), jobId: s.job?.id ?? null })),
+      buffered: buffer.status(),
+      prefetch: { setting: prefetch, target: bufferTarget(prefetch, scarce, estimates()), scarce, rttMs: rtt.value, jobMs: jobTime.value },
       counts: { ...counts }
     })
   }

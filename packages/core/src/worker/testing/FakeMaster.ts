@@ -28,6 +28,8 @@ export class FakeMaster {
   /** Lease calls whose caller gave up (interrupted) before the answer, e.g. a long-poll cut short by `stop()`. */
   leasesInterrupted = 0
   down = false
+  /** Added to every lease call before it is answered: a round trip the pool can measure. */
+  leaseLatencyMs = 0
   /** Calls refused (Unavailable) while `down`, by kind: shows the pool kept retrying through an outage. */
   readonly refused = { lease: 0, renew: 0, ack: 0, release: 0 }
   private nextId = 1
@@ -97,6 +99,7 @@ export class FakeMaster {
     const self = this
     return Effect.gen(function* () {
       self.calls.lease.push({ max_jobs: req.max_jobs ?? 1, types: req.types ?? [] })
+      if (self.leaseLatencyMs > 0) yield* Effect.sleep(self.leaseLatencyMs)
       const acks = req.acks ? self.applyAcks(req.acks) : undefined
       if (req.acks) self.calls.leaseAcks.push(req.acks.length)
       const deadline = Date.now() + (req.wait_ms ?? 0)
