@@ -42,6 +42,18 @@ describe("parseWorkerConfig", () => {
     for (const [argv, env, message] of bad) expect(() => parseWorkerConfig(argv, env)).toThrow(message)
     expect(() => parseWorkerConfig([], {})).toThrow(WorkerConfigError)
   })
+  it("--prefetch / LEASEHOLD_PREFETCH: auto by default, 0 or N up to 1000; anything else names the flag", () => {
+    expect(parseWorkerConfig(["--handlers", "h"], {}).prefetch).toBe("auto")
+    expect(parseWorkerConfig(["--handlers", "h", "--prefetch", "0"], {}).prefetch).toBe(0)
+    expect(parseWorkerConfig(["--handlers", "h", "--prefetch=1000"], { LEASEHOLD_PREFETCH: "3" }).prefetch).toBe(1000)
+    expect(parseWorkerConfig(["--handlers", "h"], { LEASEHOLD_PREFETCH: "25" }).prefetch).toBe(25)
+    expect(parseWorkerConfig(["--handlers", "h"], { LEASEHOLD_PREFETCH: "auto" }).prefetch).toBe("auto")
+    for (const bad of ["1001", "-1", "lots", "2.5"]) {
+      expect(() => parseWorkerConfig(["--handlers", "h", "--prefetch", bad], {})).toThrow(/--prefetch: expected auto, 0 or an integer 1\.\.1000/)
+      expect(() => parseWorkerConfig(["--handlers", "h"], { LEASEHOLD_PREFETCH: bad })).toThrow(/LEASEHOLD_PREFETCH/)
+    }
+  })
+
   it("reads the token from --token-file or LEASEHOLD_TOKEN_FILE, trimmed; an unreadable file names itself", () => {
     const dir = mkdtempSync(join(tmpdir(), "lh-worker-token-"))
     const file = join(dir, "token")

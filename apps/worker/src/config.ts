@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
+import { parsePrefetch, type PrefetchSetting } from "@leasehold/core"
 
 /** Everything the worker process can be told; every flag also has an environment variable. */
 export interface WorkerCliConfig {
@@ -14,11 +15,12 @@ export interface WorkerCliConfig {
   readonly token: string | undefined
   readonly batchSize: number | undefined
   readonly waitMs: number
+  readonly prefetch: PrefetchSetting
   readonly progressIntervalMs: number
   readonly logLevel: "debug" | "info" | "warn" | "error"
 }
 
-type Kind = "url" | "string" | "int" | "fraction" | "seconds" | "list" | "level" | "tokenFile"
+type Kind = "url" | "string" | "int" | "fraction" | "seconds" | "list" | "level" | "tokenFile" | "prefetch"
 
 /** One setting: flag, environment variable, default and meaning (the README table says the same). */
 export interface WorkerSetting {
@@ -49,6 +51,7 @@ export const WORKER_SETTINGS: ReadonlyArray<WorkerSetting> = [
   { key: "token", flag: "--token-file", env: "LEASEHOLD_TOKEN_FILE", kind: "tokenFile", default: undefined, doc: "file holding the bearer token (trimmed; kept out of ps and the environment)" },
   { key: "batchSize", flag: "--batch-size", env: "LEASEHOLD_BATCH_SIZE", kind: "int", default: undefined, min: 1, max: 2 ** 53, doc: "requested_batch_size for scan batches" },
   { key: "waitMs", flag: "--wait-ms", env: "LEASEHOLD_WAIT_MS", kind: "int", default: 10_000, min: 0, max: 30_000, doc: "long-poll duration of each lease call" },
+  { key: "prefetch", flag: "--prefetch", env: "LEASEHOLD_PREFETCH", kind: "prefetch", default: "auto", doc: "jobs leased ahead of free slots: auto (slots x lease round trip / job time; none for jobs longer than a round trip), 0 (only free slots) or N (0..1000)" },
   { key: "progressIntervalMs", flag: "--progress-interval", env: "LEASEHOLD_PROGRESS_INTERVAL", kind: "seconds", default: 10_000, doc: "seconds between progress checks; a line is printed when something changed, else every 5 min (0 = none)" },
   { key: "logLevel", flag: "--log-level", env: "LEASEHOLD_LOG_LEVEL", kind: "level", default: "info", doc: "debug, info, warn or error" }
 ]
@@ -93,6 +96,11 @@ const parseValue = (s: WorkerSetting, raw: string, from: string): unknown => {
       return value
     case "tokenFile":
       return readTokenFile(value, from)
+    case "prefetch": {
+      const setting = parsePrefetch(value)
+      if (setting === null) throw new WorkerConfigError(`${from}: expected auto, 0 or an integer 1..1000, got "${raw}"`)
+      return setting
+    }
   }
 }
 

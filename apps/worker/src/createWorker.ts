@@ -8,6 +8,7 @@ import {
   type MasterClientShape,
   type PoolEvent,
   type PoolStatus,
+  type PrefetchSetting,
   type WorkerLogger
 } from "@leasehold/core"
 import { Effect } from "effect"
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   /** `requested_batch_size` for scan batches. */
   readonly batchSize?: number | undefined
   readonly waitMs?: number | undefined
+  /** Jobs leased ahead of free slots: `"auto"` (default), 0 or N (SPEC "Prefetch"). */
+  readonly prefetch?: PrefetchSetting | undefined
   readonly logger?: WorkerLogger | undefined
 }
 
@@ -88,6 +91,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
       shutdownTimeoutMs: options.shutdownTimeoutMs,
       requestedBatchSize: options.batchSize,
       waitMs: options.waitMs,
+      prefetch: options.prefetch,
       logger: options.logger ?? silentLogger,
       onEvent: toEmitter(emitter)
     }).pipe(Effect.provideService(MasterClient, client))

@@ -8,6 +8,8 @@ const status = (completed: number, inFlight: number): PoolStatus => ({
   concurrency: 8,
   inFlight,
   slots: [],
+  buffered: [],
+  prefetch: { setting: "auto", target: 0, scarce: false, rttMs: Number.NaN, jobMs: Number.NaN },
   counts: { started: completed + inFlight, completed, failed: 0, lost: 0, released: 0, crashed: 0 }
 })
 

@@ -33,6 +33,7 @@ export const makeProgressLine = (log: WorkerLogger, now: () => number = Date.now
         failed: s.counts.failed,
         rate_per_s: Math.round(rate * 10) / 10,
         in_flight: s.inFlight,
+        buffered: s.buffered.length,
         lost: s.counts.lost,
         ...(idle ? { idle: true } : {})
       })

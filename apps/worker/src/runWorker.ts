@@ -41,6 +41,7 @@ export const runWorker = async (argv: ReadonlyArray<string>, signals: ShutdownSi
     token: config.token,
     batchSize: config.batchSize,
     waitMs: config.waitMs,
+    prefetch: config.prefetch,
     logger: log
   })
   let progress: ReturnType<typeof setInterval> | undefined
@@ -59,7 +60,7 @@ export const runWorker = async (argv: ReadonlyArray<string>, signals: ShutdownSi
       }
     )
   })
-  log.info("worker starting", { master: config.master, handlers: Object.keys(handlers), concurrency: config.concurrency, queues: config.queues })
+  log.info("worker starting", { master: config.master, handlers: Object.keys(handlers), concurrency: config.concurrency, queues: config.queues, prefetch: config.prefetch })
   await worker.start()
   if (worker.status().state !== "running") return
   const line = makeProgressLine(log)
