@@ -7,7 +7,7 @@ import { baseTestConfig } from "../../tooling/src/vitestConfig.ts"
  * The end-to-end tests run the real master and are part of every run: a missing master or a missing
  * (renamed, deleted) e2e file stops the run instead of quietly shrinking it.
  */
-const REQUIRED = ["../master/src/main.ts", ...["failures", "handlers", "throughput", "workflows", "workflowRandomDag", "workflowKill"].map((n) => `./test/e2e/${n}.e2e.test.ts`)]
+const REQUIRED = ["../master/src/main.ts", ...["failures", "handlers", "prefetch", "throughput", "workflows", "workflowRandomDag", "workflowKill"].map((n) => `./test/e2e/${n}.e2e.test.ts`)]
 const missing = REQUIRED.filter((p) => !existsSync(fileURLToPath(new URL(p, import.meta.url))))
 if (missing.length > 0)
   throw new Error(

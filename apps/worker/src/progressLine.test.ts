@@ -10,7 +10,7 @@ const status = (completed: number, inFlight: number): PoolStatus => ({
   slots: [],
   buffered: [],
   prefetch: { setting: "auto", target: 0, scarce: false, rttMs: Number.NaN, jobMs: Number.NaN },
-  counts: { started: completed + inFlight, completed, failed: 0, lost: 0, released: 0, crashed: 0 }
+  counts: { started: completed + inFlight, completed, failed: 0, lost: 0, released: 0, crashed: 0, prefetched: 0 }
 })
 
 /** A progress line on a fake clock that ticks every 10 s, as the demo's workers do. */

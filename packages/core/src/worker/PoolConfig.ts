@@ -91,5 +91,7 @@ export interface PoolStatus {
     readonly lost: number
     readonly released: number
     readonly crashed: number
+    /** Jobs that went through the prefetch buffer (started from it, or released from it unstarted). */
+    readonly prefetched: number
   }
 }

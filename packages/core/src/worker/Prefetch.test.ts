@@ -183,6 +183,15 @@ describe("RecentMedian", () => {
     expect(m.value).toBe(1)
   })
 
+  it("stays NaN until it has its minimum of samples", () => {
+    const m = new RecentMedian(8, 3)
+    m.add(900)
+    m.add(2)
+    expect(Number.isNaN(m.value)).toBe(true)
+    m.add(3)
+    expect(m.value).toBe(3)
+  })
+
   it("ignores samples that are not finite non-negative numbers", () => {
     const m = new RecentMedian(4)
     m.add(5)

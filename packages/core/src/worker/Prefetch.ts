@@ -101,14 +101,18 @@ export const waitedTooLong = (waitedMs: number, leaseMs: number): boolean => wai
 
 /**
  * The median of the last `size` samples: robust to the odd stalled round trip or slow job that an
- * average would smear over the next several leases. NaN until the first sample.
+ * average would smear over the next several leases. NaN until `minSamples` samples came in (a pool's
+ * first lease call opens a connection and meets a cold master: alone it would size the buffer).
  */
 export class RecentMedian {
   private readonly samples: Array<number> = []
   private next = 0
   private cached = Number.NaN
   private dirty = false
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly minSamples = 1
+  ) {}
   add(sample: number): void {
     if (!Number.isFinite(sample) || sample < 0) return
     if (this.samples.length < this.size) this.samples.push(sample)
@@ -117,6 +121,7 @@ export class RecentMedian {
     this.dirty = true
   }
   get value(): number {
+    if (this.samples.length < this.minSamples) return Number.NaN
     if (this.dirty) {
       const sorted = [...this.samples].sort((a, b) => a - b)
       const mid = sorted.length >> 1
@@ -129,5 +134,7 @@ export class RecentMedian {
 
 /** Round trips remembered: 16 calls span a few hundred ms under load, enough to ride out one stall. */
 export const RTT_WINDOW = 16
+/** Samples needed before a median is trusted: with 3, one cold first call cannot be the median. */
+export const MIN_SAMPLES = 3
 /** Job times remembered: 64 runs, so one slow job among fast ones moves the median little. */
 export const JOB_WINDOW = 64

@@ -14,7 +14,7 @@ import {
   type PoolStatus,
   type WorkerPoolConfig
 } from "./PoolConfig.ts"
-import { JOB_WINDOW, RTT_WINDOW, RecentMedian, bufferTarget, isFull, leaseSize, rttSample, wantsProbe, type PrefetchEstimates } from "./Prefetch.ts"
+import { JOB_WINDOW, MIN_SAMPLES, RTT_WINDOW, RecentMedian, bufferTarget, isFull, leaseSize, rttSample, wantsProbe, type PrefetchEstimates } from "./Prefetch.ts"
 import { PrefetchBuffer, type Buffered, type LeaseMeta } from "./PrefetchBuffer.ts"
 import { ackItem, makeAckOutbox, type CarriedAcks } from "./Reporter.ts"
 import { makeRenewer, renewDelayMs } from "./Renewer.ts"
@@ -94,7 +94,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   const log = config.logger ?? silentLogger
   const backoff = config.backoff ?? DEFAULT_BACKOFF
   const types = Object.keys(config.handlers)
-  const counts = { started: 0, completed: 0, failed: 0, lost: 0, released: 0, crashed: 0 }
+  const counts = { started: 0, completed: 0, failed: 0, lost: 0, released: 0, crashed: 0, prefetched: 0 }
   let state: PoolStatus["state"] = "created"
   let lastRetryLog = 0
   let pendingAcks = 0
@@ -121,8 +121,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   const slots: Array<Slot> = []
 
   const prefetch = config.prefetch ?? "auto"
-  const rtt = new RecentMedian(RTT_WINDOW)
-  const jobTime = new RecentMedian(JOB_WINDOW)
+  const rtt = new RecentMedian(RTT_WINDOW, MIN_SAMPLES)
+  const jobTime = new RecentMedian(JOB_WINDOW, MIN_SAMPLES)
   /** The last lease answer was short (see Prefetch.ts): keep only what the slots drain within a round trip. */
   let scarce = false
   /** Buffer jobs asked for by lease calls in flight. */
@@ -383,8 +383,10 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         slot.job = job
         slot.meta = meta
         slot.actor.send({ type: "ASSIGN", job })
-      } else if (state === "running") buffer.add(job, meta)
-      else release(job)
+      } else if (state === "running") {
+        buffer.add(job, meta)
+        counts.prefetched++
+      } else release(job)
     })
     // Buffered jobs go to every slot that waits: idle ones, and those reserved by this or another call
     // still in flight (that call's jobs then queue in the buffer instead of a slot waiting on a long-poll).
@@ -551,7 +553,15 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           yield* reporter.close
           yield* renewer.close
           state = "stopped"
-          log.info("worker pool stopped", { worker_id: config.workerId, ...counts })
+          const rttMs = rtt.value
+          const jobMs = jobTime.value
+          log.info("worker pool stopped", {
+            worker_id: config.workerId,
+            ...counts,
+            prefetch: prefetch,
+            rtt_ms: Number.isFinite(rttMs) ? rttMs : null,
+            job_ms: Number.isFinite(jobMs) ? jobMs : null
+          })
         })
       )
       return stopping
