@@ -93,7 +93,7 @@ const runOnce = async (h: WorkflowConformanceHarness, random: () => number) => {
   const clock = testClock(new Date("2035-05-01T00:00:00.000Z"))
   const now = () => clock.now()
   const queue = unique("wm")
-  const withRunPolicy = random() < 0.5 // see the note on "retry" below
+  const withRunPolicy = random() < 0.5
   const model = new Model()
   const newJobs = (count: number, start: number): Array<NewWorkflowJob> => {
     const existing = [...model.jobs.keys()]
@@ -157,9 +157,6 @@ const runOnce = async (h: WorkflowConformanceHarness, random: () => number) => {
         model.ended(target)
       }
     } else if (kind === "retry" || kind === "wfRetry") {
-      // Admin retry of a job that a blocked `run` dependent already counted as finished is left to each
-      // store (PostgreSQL keeps the count, the memory store judges again); runs with that policy skip it.
-      if (withRunPolicy) continue
       const targets = kind === "retry" ? [target] : jobs.filter((j) => j.status === "failed" || j.status === "cancelled").sort((a, b) => a.id - b.id)
       if (kind === "retry") {
         const legal = nextJobState(target.status, { attempts: target.attempts, maxAttempts: 1 }, { type: "RETRY" }) !== null

@@ -113,6 +113,21 @@ export const workflowSuite = (make: MakeWorkflowStores): void =>
       expect(z?.dependencies).toEqual({ a: { job_id: a!.id, status: "failed", result: null } })
     })
 
+    it("a run dependent waits again for a dependency that is retried after it counted its failure", async () => {
+      const q = unique("wq")
+      const { workflow } = await create([job(q, "a"), job(q, "b"), { ...job(q, "x", "a", "b"), onDependencyFailure: "run" }])
+      const leased = await lease(q)
+      const a = leased.find((j) => j.key === "a")!
+      await failHard(a)
+      await run(h().store.jobRetry({ id: a.id, now: now() }))
+      await complete(leased.find((j) => j.key === "b")!)
+      expect(await statuses(workflow.id)).toEqual({ a: "pending", b: "completed", x: "blocked" })
+      await failHard((await lease(q))[0]!)
+      expect(await statuses(workflow.id)).toEqual({ a: "failed", b: "completed", x: "pending" })
+      const [x] = await lease(q)
+      expect(x?.dependencies?.a?.status).toBe("failed")
+    })
+
     it("admin retry of one failed job brings back the dependents its failure cancelled; cancelling one propagates", async () => {
       const q = unique("wq")
       const { workflow } = await create([job(q, "a"), job(q, "b", "a"), job(q, "c", "b")])
