@@ -28,6 +28,8 @@ export interface LoopSample {
   readonly masterUs: number
   readonly serverUs: number
   readonly walBytes: number
+  /** Lease round trips (ms) after warm-up: the first 20 calls of each client are left out. */
+  readonly roundTrips: ReadonlyArray<number>
 }
 
 const jobsFor = (queue: string, n: number) =>
@@ -64,13 +66,17 @@ export const benchLeaseWithAcks = async (
       const m0 = masterPid === undefined ? Number.NaN : cpuMs(masterPid)
       const wal0 = await lsn()
       let done = 0
+      const roundTrips: Array<number> = []
       const started = performance.now()
       await Promise.all(
         Array.from({ length: CLIENTS }, async (_, c) => {
+          let calls = 0
           let acks: Array<{ job_id: number; lease_token: string; outcome: "completed" }> = []
           for (;;) {
             const body = { worker_id: `lwa-${c}`, queues: [queue], max_jobs: BATCH, lease_seconds: 300, ...(acks.length > 0 ? { acks } : {}) }
+            const sent = performance.now()
             const r = await client.json("POST", `${API_BASE}/jobs/lease`, body)
+            if (++calls > 20) roundTrips.push(performance.now() - sent)
             done += (r.acks ?? []).filter((a: { ok: boolean }) => a.ok).length
             const hadAcks = acks.length > 0
             acks = r.jobs.map((j: { id: number; lease_token: string }) => ({ job_id: j.id, lease_token: j.lease_token, outcome: "completed" as const }))
@@ -86,7 +92,8 @@ export const benchLeaseWithAcks = async (
         rate: total / seconds,
         masterUs: ((cpuMs(masterPid ?? -1) - m0) * 1000) / total,
         serverUs: ((sumCpu(backends) - cpu0) * 1000) / total,
-        walBytes: (await walSince(wal0)) / total
+        walBytes: (await walSince(wal0)) / total,
+        roundTrips
       }
     }
 
@@ -110,7 +117,7 @@ export const benchLeaseWithAcks = async (
       )
       const seconds = (performance.now() - started) / 1000
       if (done !== total) throw new Error(`raw loop: ${done} of ${total}`)
-      const out = { rate: total / seconds, masterUs: Number.NaN, serverUs: ((sumCpu(rawPids) - cpu0) * 1000) / total, walBytes: (await walSince(wal0)) / total }
+      const out = { rate: total / seconds, masterUs: Number.NaN, serverUs: ((sumCpu(rawPids) - cpu0) * 1000) / total, walBytes: (await walSince(wal0)) / total, roundTrips: [] }
       await admin`drop table raw_jobs`
       return out
     }

@@ -186,6 +186,11 @@ const main = async () => {
         `    CPU us/job: master ${m((s) => s.http.masterUs).toFixed(1)}, PostgreSQL ${m((s) => s.http.serverUs).toFixed(1)} (raw loop's PostgreSQL ${m((s) => s.raw.serverUs).toFixed(1)}); ` +
           `WAL ${fmt(m((s) => s.http.walBytes))} B/job (raw ${fmt(m((s) => s.raw.walBytes))})`
       )
+      const trips = lwa.flatMap((s) => s.http.roundTrips)
+      console.log(
+        `    lease round trip after warm-up (all runs, ${trips.length} calls): p50 ${pct(trips, 50).toFixed(2)} ms, p99 ${pct(trips, 99).toFixed(2)} ms, ` +
+          `max ${Math.max(...trips).toFixed(2)} ms, over 50 ms: ${trips.filter((t) => t > 50).length}`
+      )
     }
     console.log(`  enqueue-to-lease latency (from enqueue answered): p50 ${median(lat.map((l) => l.ackP50)).toFixed(2)} ms, p99 ${median(lat.map((l) => l.ackP99)).toFixed(2)} ms`)
   } finally {
