@@ -13,12 +13,10 @@ export const LimitsForm = (props: { readonly queue: QueueInfo; readonly busy: bo
   const save = (e: FormEvent) => {
     e.preventDefault()
     const limit = toInt(rate)
-    const keyLimit = toInt(key)
     props.onSave({
       max_concurrency: toInt(max),
-      rate_limit: limit === null ? null : { limit, period_ms: toInt(period) ?? 1000 },
-      // Sent only when changed: a master that does not enforce per-key limits refuses any value, even an unchanged null.
-      ...(keyLimit === q.key_concurrency ? {} : { key_concurrency: keyLimit })
+      key_concurrency: toInt(key),
+      rate_limit: limit === null ? null : { limit, period_ms: toInt(period) ?? 1000 }
     })
   }
   return (
