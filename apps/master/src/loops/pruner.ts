@@ -15,38 +15,43 @@ const PRUNE_WORKFLOWS = 10
 const pause = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms))
 
 /**
- * Deletes finished jobs older than the retention, in bounded steps that walk the table by id and stop
- * where jobs are too young, then whole finished workflows (none of that when the retention is 0: keep
- * forever); then compacts the counters (folds their slots, drops throughput minutes no read returns),
- * whatever the retention. Stops between steps at shutdown.
+ * One pass over the finished jobs older than `before`: bounded steps by id until the first step that
+ * reaches jobs too young, then whole workflows, pausing between statements; stops early when `stopped`
+ * says so. Returns the jobs deleted. (The benchmark measures this pass.)
+ */
+export const pruneFinishedPass = async (store: MasterDeps["store"], before: Date, stopped: () => boolean): Promise<number> => {
+  let total = 0
+  let afterId: number | null = 0
+  while (afterId !== null && !stopped()) {
+    const step: { deleted: number; nextAfterId: number | null; pastCutoff: boolean } = await runStore(
+      store.jobPruneFinishedStep({ before, afterId, limit: PRUNE_STEP_ROWS })
+    )
+    total += step.deleted
+    afterId = step.pastCutoff ? null : step.nextAfterId
+    if (afterId !== null) await pause(PRUNE_PAUSE_MS)
+  }
+  for (let n = -1; n !== 0 && !stopped(); ) {
+    n = await runStore(store.workflowPruneFinished({ before, limit: PRUNE_WORKFLOWS }))
+    total += n
+    if (n !== 0) await pause(PRUNE_PAUSE_MS)
+  }
+  return total
+}
+
+/**
+ * Deletes finished jobs older than the retention (pruneFinishedPass; nothing when the retention is 0:
+ * keep forever), then compacts the counters (folds their slots, drops throughput minutes no read
+ * returns), whatever the retention. Stops between steps at shutdown.
  */
 export const startPruner = (deps: MasterDeps): Loop => {
   const { retentionMs, pruneIntervalMs } = deps.config
   let stopped = false
-  const pruneJobs = async (before: Date) => {
-    let total = 0
-    let afterId: number | null = 0
-    while (afterId !== null && !stopped) {
-      const step: { deleted: number; nextAfterId: number | null; pastCutoff: boolean } = await runStore(
-        deps.store.jobPruneFinishedStep({ before, afterId, limit: PRUNE_STEP_ROWS })
-      )
-      total += step.deleted
-      afterId = step.pastCutoff ? null : step.nextAfterId
-      if (afterId !== null) await pause(PRUNE_PAUSE_MS)
-    }
-    for (let n = -1; n !== 0 && !stopped; ) {
-      n = await runStore(deps.store.workflowPruneFinished({ before, limit: PRUNE_WORKFLOWS }))
-      total += n
-      if (n !== 0) await pause(PRUNE_PAUSE_MS)
-    }
-    return total
-  }
   const loop = every(
     pruneIntervalMs,
     async () => {
       if (retentionMs > 0) {
         const before = new Date(Date.now() - retentionMs)
-        const total = await pruneJobs(before)
+        const total = await pruneFinishedPass(deps.store, before, () => stopped)
         if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString() })
       }
       if (!stopped) await runStore(deps.store.countersCompact({}))

@@ -1,0 +1,220 @@
+/**
+ * `pnpm bench` (part of the master's bench): reads, lease + ack and the pruner at scale. For each size
+ * (1 M finished jobs; also 10 M with LEASEHOLD_BENCH_10M=1; SCALE_BENCH_SIZES=200000,... overrides) it
+ * creates a database, measures lease + ack on the empty table (with and without the counting triggers),
+ * seeds the finished rows (`pnpm seed`'s code), then prints each read's median and p99 over HTTP, lease +
+ * ack again beside the empty-table figures, and the pruner's rows/s with the lease p99 while it runs.
+ * Prints, never asserts. Server: SCALE_BENCH_URL, else BENCH_DATABASE_URL / TEST_DATABASE_URL, else the
+ * machine's PostgreSQL at 127.0.0.1:5432. SCALE_BENCH_KEEP=1 keeps the databases.
+ */
+import { Effect } from "effect"
+import postgres from "postgres"
+import { API_BASE } from "@leasehold/contracts"
+import { connect, makePgJobStore } from "@leasehold/store-postgres"
+import { insertJobs, openClients, seedJobs, type Clients } from "@leasehold/store-postgres/testing"
+import { withDatabase } from "@leasehold/tooling"
+import { startMaster } from "../src/startMaster.ts"
+import { silentLogger } from "../src/http/Logger.ts"
+import { pruneFinishedPass } from "../src/loops/pruner.ts"
+
+const SIZES = process.env.SCALE_BENCH_SIZES
+  ? process.env.SCALE_BENCH_SIZES.split(",").map(Number)
+  : [1_000_000, ...(process.env.LEASEHOLD_BENCH_10M === "1" ? [10_000_000] : [])]
+const SERVER = process.env.SCALE_BENCH_URL ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+/** Samples per read (after warm-up): enough for a p99 that is not the maximum of a handful. */
+const READ_SAMPLES = Number(process.env.SCALE_BENCH_READS ?? 200)
+const CONNECTIONS = 8
+const LEASE_BATCH = 100
+/** Jobs per lease + ack run: a few seconds on this machine. */
+const LEASE_JOBS = Number(process.env.SCALE_BENCH_LEASE_JOBS ?? 40_000)
+const PENDING = 10_000
+/** The pruner deletes what finished before this much of the seeded week: about half the rows. */
+const PRUNE_AGE_DAYS = 3.5
+const TRIGGERS = ["jobs_counted_insert", "jobs_counted_update", "jobs_counted_delete"]
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN
+
+interface LeaseRun {
+  readonly perSecond: number
+  readonly leaseP50: number
+  readonly leaseP99: number
+  readonly ackP99: number
+}
+
+/** Each connection leases `batch` and acks them until `total` jobs went through; per-call latencies kept. */
+const leaseAck = async (clients: Clients, total: number, batch = LEASE_BATCH): Promise<LeaseRun> => {
+  let done = 0
+  const lease: number[] = []
+  const ack: number[] = []
+  const started = performance.now()
+  await Promise.all(
+    clients.stores.map(async (s, c) => {
+      while (done < total) {
+        const t0 = performance.now()
+        const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `w${c}`, queues: ["bench"], maxJobs: batch, leaseSeconds: 60 }))
+        const t1 = performance.now()
+        if (jobs.length === 0) break
+        await Effect.runPromise(s.leaseAckMany({ workerId: `w${c}`, items: jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
+        lease.push(t1 - t0)
+        ack.push(performance.now() - t1)
+        done += jobs.length
+      }
+    })
+  )
+  return { perSecond: done / ((performance.now() - started) / 1000), leaseP50: quantile(lease, 0.5), leaseP99: quantile(lease, 0.99), ackP99: quantile(ack, 0.99) }
+}
+
+/** Lease + ack of LEASE_JOBS fresh pending jobs, with the counting triggers on, then off (the same run). */
+const leaseAckBoth = async (sql: postgres.Sql, clients: Clients) => {
+  const out: Record<"on" | "off", LeaseRun> = {} as never
+  for (const mode of ["on", "off"] as const) {
+    await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
+    await sql`vacuum analyze jobs`
+    if (mode === "off") for (const t of TRIGGERS) await sql.unsafe(`alter table jobs disable trigger ${t}`)
+    try {
+      out[mode] = await leaseAck(clients, LEASE_JOBS)
+    } finally {
+      if (mode === "off") for (const t of TRIGGERS) await sql.unsafe(`alter table jobs enable trigger ${t}`)
+    }
+  }
+  await sql`select leasehold_recount()`
+  return out
+}
+
+const timeRead = async (url: string): Promise<{ p50: number; p99: number; status: number; rows: number }> => {
+  let status = 0
+  let rows = 0
+  const xs: number[] = []
+  for (let i = 0; i < READ_SAMPLES + 5; i++) {
+    const t0 = performance.now()
+    const res = await fetch(url)
+    const body = (await res.json()) as { jobs?: unknown[] }
+    if (i >= 5) xs.push(performance.now() - t0)
+    status = res.status
+    rows = body.jobs?.length ?? -1
+  }
+  return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), status, rows }
+}
+
+const benchSize = async (root: postgres.Sql, size: number) => {
+  const dbName = `lh_scale_bench_${size}_${Date.now().toString(36)}`
+  await root.unsafe(`create database "${dbName}"`)
+  const url = withDatabase(SERVER, dbName)
+  const sql = connect(url, { max: 2, application: "scale-bench", genericPlans: false })
+  const master = await startMaster({ databaseUrl: url, port: 0, retentionMs: 0, poolMax: 10 }, { log: silentLogger })
+  const clients = await openClients(url, CONNECTIONS)
+  const lines: string[] = []
+  const say = (s: string) => {
+    console.log(s)
+    lines.push(s)
+  }
+  try {
+    say(`\n## ${fmt(size)} finished jobs (database ${dbName})`)
+    const empty = await leaseAckBoth(sql, clients)
+    // Ids follow creation time in a real table (the pruner relies on it): the seeded history comes first.
+    await sql`truncate jobs`
+
+    const seeded = await seedJobs(sql, {
+      finished: size,
+      pending: PENDING,
+      chunk: 100_000,
+      onProgress: (p) => process.stdout.write(`\rseed: ${p.phase} ${fmt(p.done)}/${fmt(p.total)}, ${fmt(p.rowsPerSecond)} rows/s   `)
+    })
+    const t0 = performance.now()
+    await sql`vacuum analyze jobs`
+    say(`\nseeded ${fmt(seeded.rows)} rows in ${seeded.seconds.toFixed(0)} s (${fmt(seeded.rows / seeded.seconds)} rows/s), vacuum analyze ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+    // A workflow and some live leases, so the workflow_id and worker_id filters have something to find.
+    const store = makePgJobStore({ sql })
+    const wf = (await fetch(`${master.url}${API_BASE}/workflows`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jobs: Array.from({ length: 20 }, (_, k) => ({ key: `k${k}`, type: "step", queue: "flows" })) })
+    }).then((r) => r.json())) as { workflow: { id: number } }
+    await Effect.runPromise(store.jobLeaseAcquire({ workerId: "busy-worker", queues: ["mail"], maxJobs: 30, leaseSeconds: 3600 }))
+    const [some] = await sql<{ id: number }[]>`select id from jobs where status = 'completed' order by id offset 1000 limit 1`
+
+    const base = `${master.url}${API_BASE}`
+    const reads: Array<[string, string]> = [
+      ["GET /stats", "/stats"],
+      ["GET /queues", "/queues"],
+      ["GET /stats/throughput (60 min)", "/stats/throughput"],
+      ["GET /stats/throughput?minutes=1440", "/stats/throughput?minutes=1440"],
+      ["GET /jobs (no filter)", "/jobs?limit=50"],
+      ["GET /jobs?status=failed", "/jobs?status=failed&limit=50"],
+      ["GET /jobs?type=send_receipt&status=pending", "/jobs?type=send_receipt&status=pending&limit=50"],
+      ["GET /jobs?type=charge&status=cancelled", "/jobs?type=charge&status=cancelled&limit=50"],
+      ["GET /jobs?queue=mail", "/jobs?queue=mail&limit=50"],
+      ["GET /jobs?queue=billing&status=failed&type=invoice", "/jobs?queue=billing&status=failed&type=invoice&limit=50"],
+      ["GET /jobs?workflow_id=", `/jobs?workflow_id=${wf.workflow.id}&limit=50`],
+      ["GET /jobs?worker_id=", "/jobs?worker_id=busy-worker&limit=50"],
+      ["GET /jobs/{id}", `/jobs/${some!.id}`]
+    ]
+    say(`\n| read (HTTP, 1 client, ${READ_SAMPLES} samples) | median ms | p99 ms | rows |\n|---|---|---|---|`)
+    for (const [name, path] of reads) {
+      const r = await timeRead(base + path)
+      say(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.status === 200 ? (r.rows < 0 ? "-" : r.rows) : `HTTP ${r.status}`} |`)
+    }
+
+    const full = await leaseAckBoth(sql, clients)
+    say(`\n| lease ${LEASE_BATCH} + ack, ${CONNECTIONS} connections, ${fmt(LEASE_JOBS)} jobs | jobs/s | lease p50 ms | lease p99 ms | ack p99 ms |\n|---|---|---|---|---|`)
+    const row = (name: string, r: LeaseRun) => say(`| ${name} | ${fmt(r.perSecond)} | ${ms(r.leaseP50)} | ${ms(r.leaseP99)} | ${ms(r.ackP99)} |`)
+    row("empty table, triggers on", empty.on)
+    row("empty table, triggers off", empty.off)
+    row(`${fmt(size)} finished, triggers on`, full.on)
+    row(`${fmt(size)} finished, triggers off`, full.off)
+    say(`(at ${fmt(size)}: ${((100 * full.on.perSecond) / empty.on.perSecond).toFixed(0)} % of the empty table's throughput; triggers cost ${(100 - (100 * full.on.perSecond) / full.off.perSecond).toFixed(0)} % here, ${(100 - (100 * empty.on.perSecond) / empty.off.perSecond).toFixed(0)} % on the empty table)`)
+
+    // The pruner (the master's own pass) deletes what finished more than 3.5 days ago while 4 connections lease and ack.
+    await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
+    await sql`vacuum analyze jobs`
+    const quiet = await leaseAck({ ...clients, stores: clients.stores.slice(0, 4) }, LEASE_JOBS / 4, 10)
+    await insertJobs(sql, LEASE_JOBS * 4, { queue: "bench", type: "bench" })
+    let pruning = true
+    const before = new Date(Date.now() - PRUNE_AGE_DAYS * 86_400_000)
+    const p0 = performance.now()
+    const pruned = pruneFinishedPass(makePgJobStore({ sql }), before, () => false).then((n) => {
+      pruning = false
+      return n
+    })
+    const lease: number[] = []
+    await Promise.all(
+      clients.stores.slice(0, 4).map(async (s, c) => {
+        while (pruning) {
+          const t0 = performance.now()
+          const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `p${c}`, queues: ["bench"], maxJobs: 10, leaseSeconds: 60 }))
+          lease.push(performance.now() - t0)
+          if (jobs.length === 0) break
+          await Effect.runPromise(s.leaseAckMany({ workerId: `p${c}`, items: jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
+        }
+      })
+    )
+    const deleted = await pruned
+    const seconds = (performance.now() - p0) / 1000
+    say(`\n| pruner (bounded steps of 5,000, the master's pass) | |\n|---|---|`)
+    say(`| rows deleted | ${fmt(deleted)} in ${seconds.toFixed(1)} s = ${fmt(deleted / seconds)} rows/s |`)
+    say(`| lease 10 p99, 4 connections leasing + acking: quiet / while pruning | ${ms(quiet.leaseP99)} ms / ${ms(quantile(lease, 0.99))} ms (${fmt(lease.length)} leases) |`)
+  } finally {
+    await clients.close()
+    await master.stop()
+    await sql.end({ timeout: 5 })
+    if (process.env.SCALE_BENCH_KEEP !== "1") await root.unsafe(`drop database if exists "${dbName}" with (force)`)
+  }
+  return lines
+}
+
+const main = async () => {
+  const root = postgres(SERVER, { max: 1, onnotice: () => {} })
+  try {
+    const [v] = await root<{ v: string }[]>`select version() as v`
+    console.log(`scale bench on ${SERVER.replace(/\/\/[^@]*@/, "//")} — ${v!.v.split(" on ")[0]}; sizes ${SIZES.map(fmt).join(", ")}`)
+    const all: string[] = []
+    for (const size of SIZES) all.push(...(await benchSize(root, size)))
+    console.log(`\n# summary\n${all.join("\n")}`)
+  } finally {
+    await root.end()
+  }
+}
+
+await main()
