@@ -73,6 +73,24 @@ describe("RenewScheduler", () => {
     await s.stop()
   })
 
+  it("a renewal in flight is never offered again, however many ticks pass before its answer", async () => {
+    const s = setup()
+    s.scheduler.track(job(1), 10, 100, s.listener)
+    await vi.advanceTimersByTimeAsync(10 + SLACK - 1)
+    expect(s.ids()).toEqual([[10, 1]])
+    // Another job wakes the loop while job 1's renewal is still out: the tick passes job 1 over.
+    s.scheduler.track(job(2), 50, 100, s.listener)
+    await vi.advanceTimersByTimeAsync(50 + SLACK)
+    expect(s.ids().map(([, id]) => id)).toEqual([1, 2])
+    // Minutes of ticks (each at most a minute apart) with both renewals unanswered: nothing new.
+    await vi.advanceTimersByTimeAsync(150_000)
+    expect(s.ids().map(([, id]) => id)).toEqual([1, 2])
+    s.offers[0]!.done(ok("2030-01-01T01:00:00.000Z"))
+    await vi.advanceTimersByTimeAsync(100 + SLACK)
+    expect(s.ids().map(([, id]) => id)).toEqual([1, 2, 1])
+    await s.stop()
+  })
+
   it("a job tracked while the loop sleeps long is still renewed on time (the wake-up)", async () => {
     const s = setup()
     s.scheduler.track(job(1), 50_000, 50_000, s.listener)
