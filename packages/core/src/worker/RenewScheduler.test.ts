@@ -34,7 +34,13 @@ const fakeRenewer = () => {
 const setup = () => {
   const { renewer, offers } = fakeRenewer()
   const warnings: Array<string> = []
-  const log = { warn: (m: string) => warnings.push(m), info: () => {}, error: () => {}, debug: () => {} } as unknown as WorkerLogger
+  const fields: Array<Record<string, unknown> | undefined> = []
+  const log = {
+    warn: (m: string, f?: Record<string, unknown>) => (warnings.push(m), fields.push(f)),
+    info: () => {},
+    error: () => {},
+    debug: () => {}
+  } as unknown as WorkerLogger
   const scheduler = makeRenewScheduler({ renewer, log })
   const fiber = Effect.runFork(scheduler.run)
   const events: Array<string> = []
@@ -46,7 +52,7 @@ const setup = () => {
   /** [when (fake ms since start, rounded down to SLACK), job id] of each offer. */
   const ids = () => offers.map((o) => [Math.floor((o.at - t0) / SLACK) * SLACK, o.item.job_id])
   const stop = () => Effect.runPromise(Fiber.interrupt(fiber))
-  return { scheduler, offers, warnings, events, listener, ids, stop, t0 }
+  return { scheduler, offers, warnings, fields, events, listener, ids, stop, t0 }
 }
 const ok = (expires: string): Exit.Exit<RenewManyResult, MasterError> =>
   Exit.succeed({ job_id: 1, ok: true, lease_expires_at: expires } as RenewManyResult)
@@ -132,6 +138,7 @@ describe("RenewScheduler", () => {
     s.offers[3]!.done(Exit.fail({ _tag: "MasterError", reason: "Unavailable", message: "down" } as unknown as MasterError))
     expect(s.events).toEqual(["lost 1", "lost 2"])
     expect(s.warnings).toEqual(["renew failed", "renew rejected"])
+    expect(s.fields).toEqual([{ job_id: 3, error: "internal" }, { job_id: 4, error: expect.stringContaining("down") }])
     await vi.advanceTimersByTimeAsync(100 - SLACK)
     expect(s.ids()).toHaveLength(4)
     await vi.advanceTimersByTimeAsync(2 * SLACK)
