@@ -1,4 +1,4 @@
-import { Effect, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { makeBatcher } from "./Batcher.ts"
@@ -57,6 +57,7 @@ describe("makeBatcher windows and limits", () => {
       })
     )
     expect(exits.map((e) => (Exit.isSuccess(e) ? e.value : Exit.hasDies(e) ? "died" : "other"))).toEqual([10, "died", "died"])
+    expect(String(Cause.squash((exits[1] as Exit.Failure<number, never>).cause))).toContain("batch answer shorter than the batch")
   })
 
   it("waits windowMs after the first item for company, sends what came, and nothing before", async () => {

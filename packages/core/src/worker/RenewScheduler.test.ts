@@ -148,6 +148,33 @@ describe("RenewScheduler", () => {
     await s.stop()
   })
 
+  it("sleeps until the earliest due renewal, whatever order the jobs were tracked in", async () => {
+    const s = setup()
+    s.scheduler.track(job(1), 100, 1000, s.listener)
+    s.scheduler.track(job(2), 500, 1000, s.listener)
+    s.scheduler.track(job(3), 300, 1000, s.listener)
+    await vi.advanceTimersByTimeAsync(100 + SLACK - 1)
+    expect(s.ids()).toEqual([[100, 1]])
+    await vi.advanceTimersByTimeAsync(200)
+    expect(s.ids()).toEqual([[100, 1], [300, 3]])
+    await vi.advanceTimersByTimeAsync(200)
+    expect(s.ids()).toEqual([[100, 1], [300, 3], [500, 2]])
+    await s.stop()
+  })
+
+  it("a refusal that carries no error is a failure like any other: warned, retried everyMs later", async () => {
+    const s = setup()
+    s.scheduler.track(job(1), 10, 100, s.listener)
+    await vi.advanceTimersByTimeAsync(10 + SLACK - 1)
+    s.offers[0]!.done(Exit.succeed({ job_id: 1, ok: false } as RenewManyResult))
+    expect(s.events).toEqual([])
+    expect(s.warnings).toEqual(["renew failed"])
+    expect(s.fields).toEqual([{ job_id: 1, error: undefined }])
+    await vi.advanceTimersByTimeAsync(100 + SLACK)
+    expect(s.ids().map(([, id]) => id)).toEqual([1, 1])
+    await s.stop()
+  })
+
   it("a successful answer without an expiry renews silently", async () => {
     const s = setup()
     s.scheduler.track(job(1), 10, 100, s.listener)
