@@ -175,6 +175,21 @@ describe("RenewScheduler", () => {
     await s.stop()
   })
 
+  it("moveTo hands a tracked lease's renewals and loss to another listener, on the same schedule", async () => {
+    const s = setup()
+    const other: Array<string> = []
+    const handle = s.scheduler.track(job(1), 10, 100, s.listener)
+    await vi.advanceTimersByTimeAsync(10 + SLACK - 1)
+    handle.moveTo({ onRenewed: (j, at) => other.push(`renewed ${j.id} ${at}`), onLost: (j) => other.push(`lost ${j.id}`) })
+    s.offers[0]!.done(ok("2030-01-01T01:00:00.000Z"))
+    await vi.advanceTimersByTimeAsync(100 + SLACK)
+    s.offers[1]!.done(refused("lease_lost"))
+    expect(s.events).toEqual([])
+    expect(other).toEqual(["renewed 1 2030-01-01T01:00:00.000Z", "lost 1"])
+    expect(s.ids().map(([, id]) => id)).toEqual([1, 1])
+    await s.stop()
+  })
+
   it("a successful answer without an expiry renews silently", async () => {
     const s = setup()
     s.scheduler.track(job(1), 10, 100, s.listener)
