@@ -32,7 +32,19 @@ const median = (values: ReadonlyArray<number>) => percentile(values, 50)
 /** Latencies printed by the handlers as `LAT <ms>`, consumed from a process's stdout. */
 const takeLatencies = (p: Proc) => p.lines.splice(0).filter((l) => l.startsWith("LAT ")).map((l) => Number(l.slice(4)))
 
+/** Calls the master served, from its /metrics: lease calls, jobs they leased, and acks sent alone. */
+const callCounts = async (base: string) => {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  const sum = (re: RegExp) => text.split("\n").filter((l) => re.test(l)).reduce((a, l) => a + Number(l.split(" ").pop()), 0)
+  return {
+    leaseCalls: sum(/^leasehold_lease_duration_seconds_count/),
+    leased: sum(/^leasehold_jobs_leased_total/),
+    ackCalls: sum(/^leasehold_http_request_duration_seconds_count\{[^}]*route="[^"]*leases\/ack"/)
+  }
+}
+
 interface Result {
+  readonly calls?: string
   readonly throughput: number
   readonly p50: number
   readonly p99: number
@@ -58,6 +70,7 @@ const benchLeasehold = async (admin: string, procs: number, concurrency: number)
       await fetch(`${base}/api/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "noop" }) })
     await waitFor(async () => (await sql`select count(*)::int as n from jobs where status = 'completed'`)[0]?.n === procs * 2, "the workers' warm-up jobs")
     const finish = await startCpuAccounting(sql, name, { master: [master.child.pid!], worker: workers.map((w) => w.child.pid!) })
+    const calls0 = await callCounts(base)
     const t0 = now()
     for (let i = 0; i < N; i += 10_000) {
       const jobs = Array.from({ length: Math.min(10_000, N - i) }, () => ({ type: "noop" }))
@@ -70,6 +83,9 @@ const benchLeasehold = async (admin: string, procs: number, concurrency: number)
             or exists(select 1 from jobs where status = 'processing') as busy`)[0]?.busy, "all jobs completed")
     const throughput = N / ((now() - t0) / 1000)
     const cpu = await finish(N)
+    const calls1 = await callCounts(base)
+    const leaseCalls = calls1.leaseCalls - calls0.leaseCalls
+    const calls = `${fmt(leaseCalls)} lease calls (${fmt((calls1.leased - calls0.leased) / Math.max(1, leaseCalls), 1)} jobs each), ${fmt(calls1.ackCalls - calls0.ackCalls)} acks sent alone`
     const completed = (await sql`select count(*)::int as n from jobs where status = 'completed'`)[0]?.n
     if (completed !== N + procs * 2) throw new Error(`bench: ${completed} jobs completed, expected ${N + procs * 2}`)
     const latencyLines = () => workers.flatMap((w) => takeLatencies(w))
@@ -80,7 +96,7 @@ const benchLeasehold = async (admin: string, procs: number, concurrency: number)
     }
     await waitFor(() => workers.reduce((n, w) => n + w.lines.filter((l) => l.startsWith("LAT ")).length, 0) >= LATENCY_SAMPLES, "latency samples", 60_000)
     const lat = latencyLines()
-    return { throughput, p50: percentile(lat, 50), p99: percentile(lat, 99), cpu }
+    return { throughput, p50: percentile(lat, 50), p99: percentile(lat, 99), cpu, calls }
   } finally {
     await Promise.all(workers.map(stop))
     await stop(master)
@@ -142,7 +158,7 @@ const main = async () => {
           const r = await fn(server.admin, c.procs, c.concurrency)
           ;(results[`${system} ${c.label}`] ??= []).push(r)
           console.log(
-            `run ${run} ${system.padEnd(15)} ${c.label.padEnd(4)} ${fmt(r.throughput).padStart(7)} jobs/s   latency p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms   ${cpuLine(r.cpu)}`
+            `run ${run} ${system.padEnd(15)} ${c.label.padEnd(4)} ${fmt(r.throughput).padStart(7)} jobs/s   latency p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms   ${cpuLine(r.cpu)}${r.calls ? `; ${r.calls}` : ""}`
           )
         }
       }
