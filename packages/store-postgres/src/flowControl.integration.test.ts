@@ -128,7 +128,9 @@ describe("max_concurrency", () => {
       expect(seen.samples).toBeGreaterThan(0)
       expect(seen.max).toBeLessThanOrEqual(5)
       expect(maxHeld).toBeLessThanOrEqual(5)
-      expect(maxHeld).toBe(5) // the limit was reached, so the check above could fail
+      // The limit was reached (so the checks above could fail): seen by the sampler or by the leasers'
+      // own count (which misses a 5th lease granted just as an ack of theirs went out).
+      expect(Math.max(maxHeld, seen.max)).toBe(5)
     }
   })
 
