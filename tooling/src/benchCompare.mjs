@@ -19,7 +19,7 @@ const sha = execFileSync("git", ["rev-parse", "--short", ref], { cwd: root, enco
 const baseDir = join(tmpdir(), `leasehold-bench-${sha}`)
 
 const sh = (cmd, argv, cwd) => {
-  const r = spawnSync(cmd, argv, { cwd, encoding: "utf8", env: { ...process.env, DATABASE_URL: databaseUrl, BENCH_BATCHES: "100", BENCH_ENQUEUE: "0", BENCH_REPEATS: "1" } })
+  const r = spawnSync(cmd, argv, { cwd, encoding: "utf8", env: { ...process.env, DATABASE_URL: databaseUrl, BENCH_BATCHES: "100", BENCH_ENQUEUE: "0", BENCH_REPEATS: "1", BENCH_FLOW: "0" } })
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(" ")} in ${cwd} failed:\n${r.stdout}\n${r.stderr}`)
   return r.stdout
 }
