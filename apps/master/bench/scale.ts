@@ -5,12 +5,13 @@
  * seeds the finished rows (`pnpm seed`'s code), then prints each read's median and p99 over HTTP, lease +
  * ack again beside the empty-table figures, and the pruner's rows/s with the lease p99 while it runs.
  * Prints, never asserts. Server: SCALE_BENCH_URL, else BENCH_DATABASE_URL / TEST_DATABASE_URL, else the
- * machine's PostgreSQL at 127.0.0.1:5432. SCALE_BENCH_KEEP=1 keeps the databases.
+ * machine's PostgreSQL at 127.0.0.1:5432. SCALE_BENCH_KEEP=1 keeps the databases. SCALE_BENCH_DATABASE=URL
+ * measures a database seeded beforehand (`pnpm seed`) instead, once; the prune pass deletes half of it.
  */
 import { Effect } from "effect"
 import postgres from "postgres"
 import { API_BASE } from "@leasehold/contracts"
-import { connect, makePgJobStore } from "@leasehold/store-postgres"
+import { connect, makePgJobStore, migrate } from "@leasehold/store-postgres"
 import { insertJobs, openClients, seedJobs, type Clients } from "@leasehold/store-postgres/testing"
 import { withDatabase } from "@leasehold/tooling"
 import { startMaster } from "../src/startMaster.ts"
@@ -44,7 +45,7 @@ interface LeaseRun {
 }
 
 /** Each connection leases `batch` and acks them until `total` jobs went through; per-call latencies kept. */
-const leaseAck = async (clients: Clients, total: number, batch = LEASE_BATCH): Promise<LeaseRun> => {
+const leaseAck = async (clients: Clients, total: number, batch = LEASE_BATCH, queue = "bench"): Promise<LeaseRun> => {
   let done = 0
   const lease: number[] = []
   const ack: number[] = []
@@ -53,7 +54,7 @@ const leaseAck = async (clients: Clients, total: number, batch = LEASE_BATCH): P
     clients.stores.map(async (s, c) => {
       while (done < total) {
         const t0 = performance.now()
-        const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `w${c}`, queues: ["bench"], maxJobs: batch, leaseSeconds: 60 }))
+        const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `w${c}`, queues: [queue], maxJobs: batch, leaseSeconds: 60 }))
         const t1 = performance.now()
         if (jobs.length === 0) break
         await Effect.runPromise(s.leaseAckMany({ workerId: `w${c}`, items: jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
@@ -66,21 +67,26 @@ const leaseAck = async (clients: Clients, total: number, batch = LEASE_BATCH): P
   return { perSecond: done / ((performance.now() - started) / 1000), leaseP50: quantile(lease, 0.5), leaseP99: quantile(lease, 0.99), ackP99: quantile(ack, 0.99) }
 }
 
-/** Lease + ack of LEASE_JOBS fresh pending jobs, with the counting triggers on, then off (the same run). */
+/**
+ * Lease + ack of LEASE_JOBS fresh pending jobs with the counting triggers on, then of as many in another
+ * queue with them off (the same run). The off run's jobs are deleted with the triggers still off and
+ * their queue's counters dropped, so the counters stay exact without a recount (a full scan at 10 M).
+ */
 const leaseAckBoth = async (sql: postgres.Sql, clients: Clients) => {
-  const out: Record<"on" | "off", LeaseRun> = {} as never
-  for (const mode of ["on", "off"] as const) {
-    await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
-    await sql`vacuum analyze jobs`
-    if (mode === "off") for (const t of TRIGGERS) await sql.unsafe(`alter table jobs disable trigger ${t}`)
-    try {
-      out[mode] = await leaseAck(clients, LEASE_JOBS)
-    } finally {
-      if (mode === "off") for (const t of TRIGGERS) await sql.unsafe(`alter table jobs enable trigger ${t}`)
-    }
+  await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
+  await insertJobs(sql, LEASE_JOBS, { queue: "bench-off", type: "bench" })
+  await sql`vacuum analyze jobs`
+  const on = await leaseAck(clients, LEASE_JOBS)
+  for (const t of TRIGGERS) await sql.unsafe(`alter table jobs disable trigger ${t}`)
+  try {
+    const off = await leaseAck(clients, LEASE_JOBS, LEASE_BATCH, "bench-off")
+    await sql`delete from jobs where queue = 'bench-off'`
+    await sql`delete from job_counts where queue = 'bench-off'`
+    await sql`delete from job_throughput where queue = 'bench-off'`
+    return { on, off }
+  } finally {
+    for (const t of TRIGGERS) await sql.unsafe(`alter table jobs enable trigger ${t}`)
   }
-  await sql`select leasehold_recount()`
-  return out
 }
 
 const timeRead = async (url: string): Promise<{ p50: number; p99: number; status: number; rows: number }> => {
@@ -98,10 +104,28 @@ const timeRead = async (url: string): Promise<{ p50: number; p99: number; status
   return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), status, rows }
 }
 
-const benchSize = async (root: postgres.Sql, size: number) => {
-  const dbName = `lh_scale_bench_${size}_${Date.now().toString(36)}`
+/** Lease + ack on an empty table: a fresh database of its own, migrated, dropped after. */
+const emptyBaseline = async (root: postgres.Sql) => {
+  const dbName = `lh_scale_bench_empty_${Date.now().toString(36)}`
   await root.unsafe(`create database "${dbName}"`)
   const url = withDatabase(SERVER, dbName)
+  const sql = connect(url, { max: 2, application: "scale-bench", genericPlans: false })
+  const clients = await openClients(url, CONNECTIONS)
+  try {
+    await migrate(sql)
+    return await leaseAckBoth(sql, clients)
+  } finally {
+    await clients.close()
+    await sql.end({ timeout: 5 })
+    await root.unsafe(`drop database if exists "${dbName}" with (force)`)
+  }
+}
+
+const benchSize = async (root: postgres.Sql, size: number) => {
+  const reuse = process.env.SCALE_BENCH_DATABASE
+  const dbName = reuse ? new URL(reuse).pathname.slice(1) : `lh_scale_bench_${size}_${Date.now().toString(36)}`
+  if (!reuse) await root.unsafe(`create database "${dbName}"`)
+  const url = reuse ?? withDatabase(SERVER, dbName)
   const sql = connect(url, { max: 2, application: "scale-bench", genericPlans: false })
   const master = await startMaster({ databaseUrl: url, port: 0, retentionMs: 0, poolMax: 10 }, { log: silentLogger })
   const clients = await openClients(url, CONNECTIONS)
@@ -111,20 +135,23 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     lines.push(s)
   }
   try {
-    say(`\n## ${fmt(size)} finished jobs (database ${dbName})`)
-    const empty = await leaseAckBoth(sql, clients)
-    // Ids follow creation time in a real table (the pruner relies on it): the seeded history comes first.
-    await sql`truncate jobs`
-
-    const seeded = await seedJobs(sql, {
-      finished: size,
-      pending: PENDING,
-      chunk: 100_000,
-      onProgress: (p) => process.stdout.write(`\rseed: ${p.phase} ${fmt(p.done)}/${fmt(p.total)}, ${fmt(p.rowsPerSecond)} rows/s   `)
-    })
-    const t0 = performance.now()
-    await sql`vacuum analyze jobs`
-    say(`\nseeded ${fmt(seeded.rows)} rows in ${seeded.seconds.toFixed(0)} s (${fmt(seeded.rows / seeded.seconds)} rows/s), vacuum analyze ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+    const empty = await emptyBaseline(root)
+    if (reuse) {
+      const [n] = await sql<{ n: number }[]>`select coalesce(sum(n), 0)::int8 as n from job_counts where status in ('completed', 'failed', 'cancelled')`
+      size = n!.n
+      say(`\n## ${fmt(size)} finished jobs (existing database ${dbName}, seeded by pnpm seed)`)
+    } else {
+      say(`\n## ${fmt(size)} finished jobs (database ${dbName})`)
+      const seeded = await seedJobs(sql, {
+        finished: size,
+        pending: PENDING,
+        chunk: 100_000,
+        onProgress: (p) => process.stdout.write(`\rseed: ${p.phase} ${fmt(p.done)}/${fmt(p.total)}, ${fmt(p.rowsPerSecond)} rows/s   `)
+      })
+      const t0 = performance.now()
+      await sql`vacuum analyze jobs`
+      say(`\nseeded ${fmt(seeded.rows)} rows in ${seeded.seconds.toFixed(0)} s (${fmt(seeded.rows / seeded.seconds)} rows/s), vacuum analyze ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+    }
     // A workflow and some live leases, so the workflow_id and worker_id filters have something to find.
     const store = makePgJobStore({ sql })
     const wf = (await fetch(`${master.url}${API_BASE}/workflows`, {
@@ -199,7 +226,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     await clients.close()
     await master.stop()
     await sql.end({ timeout: 5 })
-    if (process.env.SCALE_BENCH_KEEP !== "1") await root.unsafe(`drop database if exists "${dbName}" with (force)`)
+    if (!reuse && process.env.SCALE_BENCH_KEEP !== "1") await root.unsafe(`drop database if exists "${dbName}" with (force)`)
   }
   return lines
 }
@@ -210,7 +237,7 @@ const main = async () => {
     const [v] = await root<{ v: string }[]>`select version() as v`
     console.log(`scale bench on ${SERVER.replace(/\/\/[^@]*@/, "//")} — ${v!.v.split(" on ")[0]}; sizes ${SIZES.map(fmt).join(", ")}`)
     const all: string[] = []
-    for (const size of SIZES) all.push(...(await benchSize(root, size)))
+    for (const size of process.env.SCALE_BENCH_DATABASE ? [0] : SIZES) all.push(...(await benchSize(root, size)))
     console.log(`\n# summary\n${all.join("\n")}`)
   } finally {
     await root.end()
