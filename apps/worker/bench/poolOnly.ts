@@ -7,12 +7,15 @@ import { Effect } from "effect"
  * `pnpm bench:pool` (apps/worker): the pool's own CPU per job, without HTTP, a master or a database.
  * An instant in-process client answers every lease at once (one setImmediate per call) and every ack
  * as ok; prints CPU µs per no-op job. Noise from a busy machine hits CPU time less than wall time;
- * compare two checkouts back to back. Env: POOL_N (100,000), POOL_C (64), POOL_PREFETCH (auto, 0 or N).
+ * compare two checkouts back to back. Env: POOL_N (100,000), POOL_C (64), POOL_PREFETCH (auto, 0 or N),
+ * POOL_RTT_MS (0: answers on the next setImmediate).
  */
 const N = Number(process.env.POOL_N ?? 100_000)
 const C = Number(process.env.POOL_C ?? 64)
 const PREFETCH = process.env.POOL_PREFETCH === undefined || process.env.POOL_PREFETCH === "auto" ? "auto" : Number(process.env.POOL_PREFETCH)
-const tick = Effect.promise(() => new Promise<void>((r) => setImmediate(r)))
+// POOL_RTT_MS: a lease round trip for the pool to measure (prefetch auto buffers only when jobs are shorter).
+const RTT_MS = Number(process.env.POOL_RTT_MS ?? 0)
+const tick = Effect.promise(() => new Promise<void>((r) => (RTT_MS > 0 ? setTimeout(r, RTT_MS) : setImmediate(r))))
 let next = 1
 let releasedBack = 0
 const leased = (t: number): LeasedJob => {
@@ -60,6 +63,6 @@ const t0 = performance.now()
 pool.start()
 while (done < N) await new Promise((r) => setTimeout(r, 5))
 const cpu = process.cpuUsage(cpu0)
-console.log(`pool only, c=${C} prefetch=${PREFETCH} N=${N}: ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU/job, ${Math.round(N / ((performance.now() - t0) / 1000))} jobs/s`)
+console.log(`pool only, c=${C} prefetch=${PREFETCH} rtt=${RTT_MS}ms N=${N}: ${((cpu.user + cpu.system) / N).toFixed(1)} µs CPU/job, ${Math.round(N / ((performance.now() - t0) / 1000))} jobs/s, ${pool.status().counts.prefetched} through the buffer`, JSON.stringify(pool.status().prefetch))
 await pool.stop()
 process.exit(0)

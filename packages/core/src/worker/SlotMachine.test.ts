@@ -68,6 +68,15 @@ describe("SlotMachine", () => {
     expect(seen).toEqual([job])
   })
 
+  it("starts a prefetched job from idle in one event (START), then reports it like a leased one", async () => {
+    const { actor, calls, reported, state, send } = setup({ outcome: "completed", result: 2 })
+    send({ type: "START", job })
+    expect(state()).toBe("running")
+    await reaches(actor, "idle")
+    expect(reported).toEqual([{ outcome: "completed", result: 2 }])
+    expect(calls).toEqual(["slotFree", "jobStarted", "report", "slotFree"])
+  })
+
   it("returns to idle when a lease brings no job", () => {
     const { state, send } = setup()
     send({ type: "RESERVE" }, { type: "UNRESERVE" })
@@ -163,6 +172,9 @@ describe("SlotMachine", () => {
       [[], { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null } }, "idle"],
       [[{ type: "RESERVE" }], { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null } }, "leasing"],
       [[{ type: "RESERVE" }], { type: "LEASE_LOST" }, "leasing"],
+      [[{ type: "RESERVE" }], { type: "START", job }, "leasing"],
+      [[{ type: "RESERVE" }, { type: "ASSIGN", job }], { type: "START", job }, "running"],
+      [[{ type: "STOP" }], { type: "START", job }, "stopped"],
       [[{ type: "RESERVE" }, { type: "ASSIGN", job }], { type: "RESERVE" }, "running"],
       [[{ type: "RESERVE" }, { type: "ASSIGN", job }], { type: "RELEASED" }, "running"],
       [[{ type: "STOP" }], { type: "RESERVE" }, "stopped"]

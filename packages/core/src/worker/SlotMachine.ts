@@ -20,6 +20,8 @@ export type SlotEvent =
   | { readonly type: "RESERVE" }
   | { readonly type: "UNRESERVE" }
   | { readonly type: "ASSIGN"; readonly job: LeasedJob }
+  /** A job from the pool's prefetch buffer: an idle slot starts it at once, no lease call to wait for. */
+  | { readonly type: "START"; readonly job: LeasedJob }
   | { readonly type: "LEASE_LOST" }
   | { readonly type: "HANDLER_DONE"; readonly outcome: Outcome }
   | { readonly type: "RELEASED" }
@@ -39,7 +41,8 @@ const notProvided = (name: string) => () => {
  * timers and does no IO: the pool provides the actions; the handler runs outside the machine
  * (no child actor per job, which costs more than a no-op job) and answers HANDLER_DONE.
  *
- * A job costs three events (RESERVE, ASSIGN, HANDLER_DONE): `report` hands the outcome to the
+ * A leased job costs three events (RESERVE, ASSIGN, HANDLER_DONE), a prefetched one two (START,
+ * HANDLER_DONE): `report` hands the outcome to the
  * ack batcher synchronously, so `reporting` moves on to `idle` by itself (the pool tracks the
  * pending ack). Each hot state has one entry action, which also tells the `entered` observer.
  */
@@ -52,7 +55,7 @@ export const SlotMachine = setup({
   actions: {
     /** Entry of `idle`: the slot can take a job; wake the lease loop. */
     slotFree: notProvided("slotFree"),
-    /** Entry of `running` (the event is ASSIGN): arm the job's abort signal and renewal, run its handler; its outcome comes back as HANDLER_DONE. */
+    /** Entry of `running` (the event is ASSIGN or START): arm the job's abort signal and renewal, run its handler; its outcome comes back as HANDLER_DONE. */
     jobStarted: notProvided("jobStarted"),
     /** Fire the handler's AbortSignal. */
     abortHandler: notProvided("abortHandler"),
@@ -78,6 +81,7 @@ export const SlotMachine = setup({
       entry: "slotFree",
       on: {
         RESERVE: { target: "leasing" },
+        START: { target: "running" },
         STOP: { target: "stopped", actions: assign({ stopping: true }) }
       }
     },

@@ -143,16 +143,19 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     }
   })
 
-  /** Starts the oldest fresh buffered job in an idle slot; false when the buffer has none. */
-  const startFromBuffer = (slot: Slot): boolean => {
+  /**
+   * Starts the oldest fresh buffered job in an idle (or `reserved`: leasing) slot; false when the buffer
+   * has none. The caller says which: inside the slot's own entry action its snapshot is not yet updated.
+   */
+  const startFromBuffer = (slot: Slot, reserved = false): boolean => {
     const entry: Buffered | null = buffer.take()
     if (!entry) return false
     slot.job = entry.job
     slot.meta = entry.meta
     slot.renewal = entry.renewal
     slot.expiresAt = entry.expiresAt
-    slot.actor.send({ type: "RESERVE" })
-    slot.actor.send({ type: "ASSIGN", job: entry.job })
+    // START from idle (one event); a slot reserved for a lease call still in flight takes it as that call's ASSIGN.
+    slot.actor.send(reserved ? { type: "ASSIGN", job: entry.job } : { type: "START", job: entry.job })
     return true
   }
   const stateOf = (slot: Slot): string => {
@@ -394,7 +397,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       for (const slot of slots) {
         if (buffer.size === 0) break
         const st = stateOf(slot)
-        if (st === "idle" || st === "leasing") startFromBuffer(slot)
+        if (st === "idle" || st === "leasing") startFromBuffer(slot, st === "leasing")
       }
     }
     for (const slot of reserved) if (stateOf(slot) === "leasing") slot.actor.send({ type: "UNRESERVE" })
