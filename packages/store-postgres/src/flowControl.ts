@@ -1,7 +1,7 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "./rows.ts"
 import { leaseJobs, splitLease, type LeaseInput } from "./queries/lease.ts"
-import { clockAndLive, controllingQueues, ensureSettings, lockSettings, recordWindow } from "./queries/queues.ts"
+import { clockAfterLock, controllingQueues, ensureSettings, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
 
 /**
  * How long this store trusts its list of controlled queues. Only long-poll waits read it (to re-check
@@ -77,19 +77,15 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
   }
   const leaseControlled: FlowControl["leaseControlled"] = (input, queues, maxJobs) =>
     sql.begin(async (tx) => {
-      // Three statements in one round trip, executed in this order (postgres.js sends a query when it is
-      // awaited: Promise.all awaits them in array order): a queue controlled only by its keyed jobs may
-      // have no settings row yet, so it is created (empty) first; then the rows are locked; then, AFTER
-      // the locks were granted, one clock for the whole transaction and the live leases of the queues
-      // with max_concurrency. The previous holder committed before, so its leases and its window are
-      // never later than our clock (a clock read at transaction start could reopen a past window).
-      const [created, settings, counted] = await Promise.all([
-        ensureSettings(tx, queues),
-        lockSettings(tx, queues),
-        clockAndLive(tx, queues, input.now ?? null)
-      ])
-      if (created.count > 0) invalidate()
-      const now = counted[0]!.now
+      // A queue controlled only by its keyed jobs may have no settings row yet: create it (empty) BEFORE
+      // the lock (postgres.js sends a query when it is awaited), so the row lock below serializes it like
+      // any other.
+      if ((await ensureSettings(tx, queues)).count > 0) invalidate()
+      const settings = await lockSettings(tx, queues)
+      // One clock for the whole transaction, read AFTER the locks were granted: the previous holder
+      // committed before, so its leases' leased_at and its window are never later than ours (a clock
+      // read at transaction start could be earlier than the last holder's, and reopen a past window).
+      const now = input.now ?? (await clockAfterLock(tx))
       const out: LeaseRow[] = []
       let left = maxJobs
       for (const queue of queues) {
@@ -98,8 +94,7 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
         if (s?.paused) continue
         let room = left
         if (s && s.max_concurrency !== null) {
-          const live = counted.find((r) => r.name === queue)?.live
-          if (live === undefined || live === null) throw new Error(`no live count for ${queue} (its settings changed under the lock)`)
+          const live = (await liveLeases(tx, queue, now))[0]?.n ?? 0
           room = Math.min(room, s.max_concurrency - live)
         }
         let window: { start: Date; used: number } | undefined

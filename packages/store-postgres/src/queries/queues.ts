@@ -80,20 +80,19 @@ export const lockSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<s
     where s.name = any(${names as string[]}::text[]) order by s.name for update`
 
 /**
- * The transaction's one clock, read after the settings locks (clock_timestamp(), not the transaction's
- * start; `now` when a test pins it), and the live leases (processing, expiry not passed) of each of these
- * queues that has max_concurrency: counted on jobs_processing_idx (the live leases of every queue)
- * filtered by queue, so proportional to the jobs in flight and paid only by limited queues. At least
- * one row (the clock) even when no queue has max_concurrency.
+ * Live leases on a queue: processing with an expiry not yet passed. Walks jobs_processing_idx (the
+ * live leases of every queue) and filters on the queue: proportional to the jobs in flight, and paid
+ * only by leases on queues with max_concurrency.
  */
-export const clockAndLive = (tx: postgres.TransactionSql, names: ReadonlyArray<string>, now: Date | null) =>
-  tx<{ now: Date; name: string | null; live: number | null }[]>`
-    with t as materialized (select coalesce(${now}::timestamptz, clock_timestamp()) as now)
-    select t.now, s.name,
-           (select count(*)::int from jobs j
-            where j.status = 'processing' and j.lease_expires_at >= t.now and j.queue = s.name) as live
-    from t left join queue_settings s on s.name = any(${names as string[]}::text[]) and s.max_concurrency is not null`
+export const liveLeases = (tx: postgres.TransactionSql, queue: string, now: Date) =>
+  tx<{ n: number }[]>`
+    select count(*)::int as n from jobs j
+    where j.status = 'processing' and j.lease_expires_at >= ${now}::timestamptz and j.queue = ${queue}`
 
 /** Records the leases granted in the current fixed window. */
 export const recordWindow = (tx: postgres.TransactionSql, queue: string, windowStart: Date, count: number) =>
   tx`update queue_settings set window_start = ${windowStart}, window_count = ${count} where name = ${queue}`
+
+/** The server's clock now (not the transaction's start): read after the settings locks are granted. */
+export const clockAfterLock = async (tx: postgres.TransactionSql): Promise<Date> =>
+  (await tx<{ now: Date }[]>`select clock_timestamp() as now`)[0]!.now
