@@ -48,7 +48,7 @@ export interface PrefetchEstimates {
 export const drainTarget = (e: PrefetchEstimates): number => {
   if (!(e.rttMs > 0) || !(e.jobMs >= 0) || !(e.slots > 0)) return 0
   if (e.jobMs > e.rttMs) return 0
-  if (e.jobMs === 0) return MAX_PREFETCH
+  // A job time of 0 divides to Infinity: the caps below bound it.
   const byRate = Math.ceil((e.slots * e.rttMs) / e.jobMs)
   const byLease = e.leaseMs === undefined ? MAX_PREFETCH : Math.floor((e.slots * e.leaseMs) / 2 / e.jobMs)
   return Math.min(byRate, byLease, MAX_PREFETCH)
@@ -108,6 +108,7 @@ export class RecentMedian {
   private readonly samples: Array<number> = []
   private next = 0
   private cached = Number.NaN
+  /** The sorted median is cached between samples (a lease call reads it; mutants of the cache are equivalent). */
   private dirty = false
   constructor(
     private readonly size: number,
@@ -115,8 +116,7 @@ export class RecentMedian {
   ) {}
   add(sample: number): void {
     if (!Number.isFinite(sample) || sample < 0) return
-    if (this.samples.length < this.size) this.samples.push(sample)
-    else this.samples[this.next] = sample
+    this.samples[this.next] = sample
     this.next = (this.next + 1) % this.size
     this.dirty = true
   }
