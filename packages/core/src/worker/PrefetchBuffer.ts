@@ -41,8 +41,8 @@ export class PrefetchBuffer {
   constructor(
     private readonly options: {
       readonly renewals: RenewScheduler
-      /** Gives a job back to the master (no attempt burned). */
-      readonly release: (job: LeasedJob, why: "stale" | "surplus" | "shutdown") => void
+      /** Gives a job back to the master (no attempt burned); `meta` is its lease timing, to buffer it again if that fails. */
+      readonly release: (job: LeasedJob, why: "stale" | "surplus" | "shutdown", meta: LeaseMeta) => void
       /** The master said the lease is gone (renew answered lease_lost / not_found). */
       readonly onLost: (job: LeasedJob) => void
     }
@@ -120,7 +120,7 @@ export class PrefetchBuffer {
 
   private giveBack(entry: Buffered, why: "stale" | "surplus" | "shutdown") {
     entry.renewal.cancel()
-    this.options.release(entry.job, why)
+    this.options.release(entry.job, why, entry.meta)
   }
 
   private arm(at: number) {

@@ -131,9 +131,17 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   const estimates = (): PrefetchEstimates => ({ slots: config.concurrency, rttMs: rtt.value, jobMs: jobTime.value, leaseMs })
   const buffer = new PrefetchBuffer({
     renewals,
-    release: (job, why) => {
+    release: (job, why, meta) => {
       if (why === "stale") log.info("buffered job waited past half its lease: releasing it unstarted", { job_id: job.id })
-      release(job, undefined, why)
+      // A release the master did not take leaves the lease with this worker: the job is buffered again
+      // (renewed at once, started by the next free slot) rather than dropped, which would strand it
+      // until its lease expires (an hour with the master's default).
+      release(job, undefined, why, why === "shutdown" ? undefined : () => {
+        if (state !== "running") return
+        log.warn("release failed; keeping the job buffered", { job_id: job.id })
+        buffer.add(job, { ...meta, delayMs: 0 })
+        Queue.offerUnsafe(wake, undefined)
+      })
     },
     onLost: (job) => {
       counts.lost++
@@ -204,7 +212,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     })
   }
 
-  const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>, why?: string) => {
+  const release = (job: LeasedJob, actor?: Actor<typeof SlotMachine>, why?: string, onFailed?: () => void) => {
     pendingReleases++
     Effect.runFork(
       client.release(job.id, { worker_id: config.workerId, lease_token: job.lease_token }).pipe(
@@ -217,6 +225,8 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
             counts.released++
             emit({ type: "job:released", job })
             log.info("job released", why ? { job_id: job.id, unstarted: why } : { job_id: job.id })
+          } else if (onFailed) {
+            onFailed()
           } else {
             log.warn("release failed; the lease will expire", { job_id: job.id })
           }

@@ -137,6 +137,26 @@ describe("WorkerPool prefetch", () => {
     expect(runsById(events).get(waiter)).toBe(1)
   })
 
+  it("keeps a buffered job whose release the master refused: renewed, started later, never left to expire", async () => {
+    const g = gate()
+    const { master, pool, events } = setup({ work: g.handler }, { concurrency: 1, prefetch: 1, leaseSeconds: 1, renewAt: 0.2 })
+    master.refuseReleases = true
+    master.enqueue("work")
+    const waiter = master.enqueue("work")
+    pool.start()
+    await until(() => pool.status().buffered.some((b) => b.jobId === waiter))
+    // Past half its 1 s lease the pool tries to give it back; the master refuses every release.
+    await until(() => master.calls.release > 0)
+    await until(() => pool.status().buffered.some((b) => b.jobId === waiter))
+    g.open()
+    await until(() => master.count("completed") === 2)
+    // Kept under its first lease (renewed meanwhile), so it ran once on attempt 1; dropped, its lease
+    // would have expired and the job run again on attempt 2.
+    expect(master.jobs.get(waiter)?.attempts).toBe(1)
+    expect(runsById(events).get(waiter)).toBe(1)
+    expect(events.some((e) => e.type === "job:released" && e.job.id === waiter)).toBe(false)
+  })
+
   it("stop() releases every buffered job unstarted, attempts unchanged", async () => {
     const g = gate()
     const { master, pool, events } = setup({ work: g.handler }, { prefetch: 4, shutdownTimeoutMs: 100 })

@@ -28,6 +28,8 @@ export class FakeMaster {
   /** Lease calls whose caller gave up (interrupted) before the answer, e.g. a long-poll cut short by `stop()`. */
   leasesInterrupted = 0
   down = false
+  /** Every release is refused (Unavailable), the rest answers: a master too busy to take jobs back. */
+  refuseReleases = false
   /** Added to every lease call before it is answered: a round trip the pool can measure. */
   leaseLatencyMs = 0
   /** Calls refused (Unavailable) while `down`, by kind: shows the pool kept retrying through an outage. */
@@ -145,6 +147,7 @@ export class FakeMaster {
     release: (jobId, req) =>
       Effect.suspend(() => this.fail("release") ?? Effect.suspend(() => {
         this.calls.release++
+        if (this.refuseReleases) return Effect.fail(new MasterError({ reason: "Unavailable", message: "release refused" }))
         const job = this.holds(jobId, req.lease_token)
         if (!job) return Effect.fail(new MasterError({ reason: "LeaseLost", message: "lease lost", status: 409 }))
         Object.assign(job, { status: "pending", token: null, attempts: job.attempts - 1 })
