@@ -178,3 +178,23 @@ describe("rate_limit", () => {
     expect(windows.length).toBeGreaterThanOrEqual(10)
   })
 })
+
+describe("asynchronous commit of controlled leases", () => {
+  it("applies to the controlled lease's own transaction only: the connection is back to synchronous_commit on for what follows", async () => {
+    // clients.sqls[0] is a pool of one connection: the lease and the reads below share it.
+    const one = clients.sqls[0]!
+    // The session says "on" whatever the test server's default (the embedded one runs with it off).
+    await one`set synchronous_commit = on`
+    const server = (await one<{ s: string }[]>`select current_setting('synchronous_commit') as s`)[0]!.s
+    expect(server).toBe("on")
+    await go(other.queues.queueSettingsPatch({ name: "async-commit", patch: { maxConcurrency: 100 } }))
+    await enqueue("async-commit", 3)
+    const leased = await lease(other.store, "async-commit", 3)
+    expect(leased).toHaveLength(3)
+    expect((await one<{ s: string }[]>`select current_setting('synchronous_commit') as s`)[0]!.s).toBe(server)
+    // An ack afterwards on the same connection runs with the server's (durable) setting.
+    const acked = await go(other.store.leaseAckMany({ workerId: "w", items: leased.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
+    expect(acked.every((r) => r.ok)).toBe(true)
+    expect((await one<{ s: string }[]>`select current_setting('synchronous_commit') as s`)[0]!.s).toBe(server)
+  })
+})
