@@ -48,6 +48,12 @@ export interface FlowControl {
   readonly controlled: () => Promise<ReadonlySet<string>>
   /** Forget the cached list (after this store changed a setting). */
   readonly invalidate: () => void
+  /**
+   * A lease statement found these queues controlled: forget a cached list that lacks one of them, so
+   * the long-poll's next-leasable hint (read once per wait) re-checks them every FLOW_REPOLL_MS rather
+   * than sleeping the whole wait on a list older than the queue's first limit or keyed job.
+   */
+  readonly sawControlled: (names: ReadonlyArray<string>) => void
   /** Leases up to maxJobs from these controlled queues, each within the room its settings leave. */
   readonly leaseControlled: (input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) => Promise<ReadonlyArray<LeaseRow>>
 }
@@ -121,7 +127,10 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
       return out
     }) as Promise<ReadonlyArray<LeaseRow>>
   const invalidate = () => void (cached = undefined)
-  return { controlled, invalidate, leaseControlled }
+  const sawControlled = (names: ReadonlyArray<string>) => {
+    if (cached && names.some((n) => !cached!.names.has(n))) cached = undefined
+  }
+  return { controlled, invalidate, sawControlled, leaseControlled }
 }
 
 const perPool = new WeakMap<postgres.Sql, FlowControl>()

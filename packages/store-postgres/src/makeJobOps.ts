@@ -119,13 +119,15 @@ export const makeJobOps = (s: StoreSettings) => {
     return rows.some((r) => r.workflow_id !== null) ? run(() => withDependencies(sql, leased)) : Effect.succeed(leased)
   }
   /** After the common lease: the queues it left out as controlled, each within its room, in a transaction of their own. */
-  const withControlled = (p: LeaseParams, r: LeaseResult) =>
-    r.controlled.length === 0 || r.rows.length >= p.maxJobs
+  const withControlled = (p: LeaseParams, r: LeaseResult) => {
+    if (r.controlled.length > 0) s.flow.sawControlled(r.controlled)
+    return r.controlled.length === 0 || r.rows.length >= p.maxJobs
       ? Effect.succeed(r.rows)
       : Effect.map(
           run(() => s.flow.leaseControlled(leaseInput(p, s.serverMaxBatchSize), r.controlled, Math.floor(p.maxJobs) - r.rows.length)),
           (more) => (more.length === 0 ? r.rows : inLeaseOrder([...r.rows, ...more]))
         )
+  }
   const lease: JobStoreShape["jobLeaseAcquire"] = (p) =>
     Effect.gen(function* () {
       yield* checkLease(p)
