@@ -1,38 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest"
-import type { PoolEvent, WorkerPoolConfig } from "./PoolConfig.ts"
+import { describe, expect, it } from "vitest"
+import type { WorkerPoolConfig } from "./PoolConfig.ts"
 import { FakeMaster } from "./testing/FakeMaster.ts"
-import { makeWorkerPool, type WorkerPool } from "./WorkerPool.ts"
-
-const pools: Array<WorkerPool> = []
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.stop()))
-})
-
-const until = async (predicate: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition not reached before the deadline")
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+import { poolHarness, until } from "./testing/poolHarness.ts"
+import type { WorkerPool } from "./WorkerPool.ts"
 
 /** `afterLeases`: handlers finish only once that many lease calls have been made. */
+const makePool = poolHarness({ workerId: "w-acks" })
 const setup = (ackWindowMs: number, waitMs: number, overrides: Partial<WorkerPoolConfig> = {}, afterLeases = 0) => {
-  const master: FakeMaster = new FakeMaster()
-  const events: Array<PoolEvent> = []
-  const pool = makeWorkerPool(master.client, {
-    workerId: "w-acks",
-    handlers: { work: async () => (afterLeases > 0 ? until(() => master.calls.lease.length >= afterLeases).then(() => "done") : "done") },
-    concurrency: 4,
-    waitMs,
-    ackWindowMs,
-    backoff: { baseMs: 5, capMs: 20 },
-    shutdownTimeoutMs: 2_000,
-    onEvent: (e) => events.push(e),
-    ...overrides
-  })
-  pools.push(pool)
-  return { master, pool, events }
+  const master = new FakeMaster()
+  const handlers = { work: async () => (afterLeases > 0 ? until(() => master.calls.lease.length >= afterLeases).then(() => "done") : "done") }
+  return makePool({ handlers, waitMs, ackWindowMs, ...overrides }, master)
 }
 
 describe("WorkerPool: one round trip per cycle", () => {

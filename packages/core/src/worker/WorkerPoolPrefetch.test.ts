@@ -1,38 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { Handlers } from "./Handler.ts"
 import type { PoolEvent, WorkerPoolConfig } from "./PoolConfig.ts"
-import { FakeMaster } from "./testing/FakeMaster.ts"
-import { makeWorkerPool, type WorkerPool } from "./WorkerPool.ts"
+import { poolHarness, until } from "./testing/poolHarness.ts"
+import type { WorkerPool } from "./WorkerPool.ts"
 
-const pools: Array<WorkerPool> = []
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.stop()))
-})
-
-const until = async (predicate: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition not reached before the deadline")
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
-
-const setup = (handlers: Handlers, overrides: Partial<WorkerPoolConfig> = {}) => {
-  const master = new FakeMaster()
-  const events: Array<PoolEvent> = []
-  const pool = makeWorkerPool(master.client, {
-    workerId: "w-prefetch",
-    handlers,
-    concurrency: 2,
-    waitMs: 50,
-    backoff: { baseMs: 5, capMs: 20 },
-    shutdownTimeoutMs: 2_000,
-    onEvent: (e) => events.push(e),
-    ...overrides
-  })
-  pools.push(pool)
-  return { master, pool, events }
-}
+const makePool = poolHarness({ workerId: "w-prefetch", concurrency: 2 })
+const setup = (handlers: Handlers, overrides: Partial<WorkerPoolConfig> = {}) => makePool({ handlers, ...overrides })
 
 /** A handler that holds its slot until `open()`. */
 const gate = () => {
