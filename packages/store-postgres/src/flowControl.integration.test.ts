@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { JobStoreShape, QueueStoreShape } from "@leasehold/core"
 import { makePgQueueStore } from "./PgJobStore.ts"
-import { openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
+import { maxSampler, openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
 
 const go = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
 const CLIENTS = 12
@@ -42,19 +42,7 @@ const liveNow = async (queue: string) =>
   (await t.sql<{ n: number }[]>`select count(*)::int as n from jobs
     where queue = ${queue} and status = 'processing' and lease_expires_at >= clock_timestamp()`)[0]!.n
 
-/** Samples live leases continuously until stopped; returns the highest seen. */
-const sampler = (queue: string) => {
-  let stop = false
-  let max = 0
-  let samples = 0
-  const done = (async () => {
-    while (!stop) {
-      max = Math.max(max, await liveNow(queue))
-      samples++
-    }
-  })()
-  return { stop: async () => ((stop = true), await done, { max, samples }) }
-}
+const sampler = (queue: string) => maxSampler(() => liveNow(queue))
 
 describe("pause", () => {
   it("leases nothing from a paused queue, leaves other queues alone, and carves no scan batch on it", async () => {

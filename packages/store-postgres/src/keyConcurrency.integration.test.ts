@@ -4,7 +4,7 @@ import type { LeasedJob } from "@leasehold/contracts"
 import type { JobStoreShape, NewJob, QueueStoreShape } from "@leasehold/core"
 import { maxOverlapPerKey, seededRandom, type KeyInterval } from "@leasehold/core/testing"
 import { makePgQueueStore } from "./PgJobStore.ts"
-import { openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
+import { maxSampler, openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
 
 const go = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
 const CLIENTS = 12
@@ -35,19 +35,7 @@ const maxPerKeyNow = async (queue: string) =>
      select count(*) as n from jobs where queue = ${queue} and status = 'processing'
        and lease_expires_at >= clock_timestamp() and concurrency_key is not null group by concurrency_key) x`)[0]!.n
 
-/** Samples maxPerKeyNow continuously until stopped. */
-const sampler = (queue: string) => {
-  let stop = false
-  let max = 0
-  let samples = 0
-  const done = (async () => {
-    while (!stop) {
-      max = Math.max(max, await maxPerKeyNow(queue))
-      samples++
-    }
-  })()
-  return { stop: async () => ((stop = true), await done, { max, samples }) }
-}
+const sampler = (queue: string) => maxSampler(() => maxPerKeyNow(queue))
 
 describe("key_concurrency on one store", () => {
   it("by default runs one job per key at a time; keyless jobs are not limited; a held job is skipped, then leased in order", async () => {
