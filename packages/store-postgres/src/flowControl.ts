@@ -1,7 +1,8 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "./rows.ts"
-import { leaseJobs, splitLease, type LeaseInput } from "./queries/lease.ts"
-import { clockAfterLock, controllingQueues, ensureSettings, liveLeases, lockSettings, recordWindow } from "./queries/queues.ts"
+import { pipelinedTransaction } from "./pipelinedTransaction.ts"
+import { leaseJobs, splitLease, type LeaseInput, type RawLease } from "./queries/lease.ts"
+import { controllingQueues, lockSettings, prepareSettings } from "./queries/queues.ts"
 
 /**
  * How long this store trusts its list of controlled queues. Only long-poll waits read it (to re-check
@@ -20,27 +21,43 @@ export const FLOW_REPOLL_MS = 200
 export const DEFAULT_KEY_CONCURRENCY = 1
 
 /**
- * Rounds of the keyed lease per queue and call. A round leases at least one job or ends the loop, and
- * after a round every key that held a candidate back is full, so two rounds are the common case; the cap
- * only bounds a pathological one (the next lease call goes on where this one stopped).
+ * Rounds of the controlled lease per call. A round leases at least one job from each queue it takes up
+ * again, and after a round every key that held a candidate back is full, so one round is the common
+ * case and two the keyed worst; the cap only bounds a pathological one (the next lease call goes on
+ * where this one stopped).
  */
-const KEYED_ROUNDS_MAX = 16
+const ROUNDS_MAX = 16
 
 /**
- * Leases up to maxJobs from one controlled queue within its per-key limit. One statement may pass over
- * a candidate only because another of its key came first in the same batch; then a new round (a new
- * snapshot of this transaction, which sees the leases just made) takes the next eligible jobs.
+ * One round: ONE pipelined transaction (one round trip) that leases from each queue within its room.
+ * Statements, run by the server in order: synchronous_commit off for this transaction and the missing
+ * settings rows created (a queue controlled only by its keyed jobs may have none yet: created BEFORE
+ * the lock, so the lock serializes it like any other); the settings rows locked FOR UPDATE in name order
+ * (no deadlock between two leasers of overlapping sets); then one lease statement per queue, which reads
+ * its clock, room and key limit from the locked row and records its rate window itself
+ * (queries/controlledLease.ts). In READ COMMITTED each of them takes a fresh snapshot when it starts,
+ * after the lock statement completed: it sees every lease committed by the previous holder of the lock,
+ * so the room it computes is exact. Asynchronous commit: the transaction holds the row locks until it
+ * commits, and waiting for the WAL flush there would serialize every lease of a limited queue behind a
+ * disk flush each (measured: a max_concurrency that never binds at a quarter of an uncontrolled
+ * queue's throughput). A lease is the one write that may be lost: after a PostgreSQL crash, leases of
+ * the last moments before it are forgotten and their jobs run again (at-least-once, as after any
+ * expiry). Acks, enqueues and settings are committed in their own, durable, transactions.
  */
-const leaseWithinKeys = async (tx: postgres.TransactionSql, input: LeaseInput): Promise<ReadonlyArray<LeaseRow>> => {
-  const out: LeaseRow[] = []
-  for (let round = 0; round < KEYED_ROUNDS_MAX && out.length < input.maxJobs; round++) {
-    const raw = await leaseJobs(tx as unknown as postgres.Sql, { ...input, maxJobs: input.maxJobs - out.length })
-    const { rows } = splitLease(raw)
-    out.push(...rows)
-    if (rows.length === 0 || (raw[0]?.held ?? 0) === 0) break
-  }
-  return out
-}
+const leaseRound = (sql: postgres.Sql, input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) =>
+  pipelinedTransaction<[{ created: number }[], unknown, ...RawLease[]]>(sql, (tx) => [
+    prepareSettings(tx, queues),
+    lockSettings(tx, queues),
+    ...queues.map((queue, i) =>
+      leaseJobs(tx, {
+        ...input,
+        queues: [queue],
+        maxJobs,
+        controlled: true,
+        flow: { queue, defaultKeyLimit: DEFAULT_KEY_CONCURRENCY, afterOthers: i > 0, passOn: i < queues.length - 1 }
+      })
+    )
+  ] as never)
 
 /** Pause and limits on the lease path: which queues are controlled, and leasing them within their room. */
 export interface FlowControl {
@@ -61,7 +78,7 @@ export interface FlowControl {
 /**
  * Builds the flow control of one store. Exactness across masters: every lease on a controlled queue
  * locks its settings row FOR UPDATE first, then counts and leases in later statements of the same
- * transaction, whose fresh snapshots see every lease committed before the lock was granted.
+ * transaction, whose fresh snapshots see every lease committed before the lock was granted (see `leaseRound`).
  */
 export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
   let cached: { readonly at: number; readonly names: ReadonlySet<string> } | undefined
@@ -81,51 +98,24 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
     )
     return loading
   }
-  const leaseControlled: FlowControl["leaseControlled"] = (input, queues, maxJobs) =>
-    sql.begin(async (tx) => {
-      // A queue controlled only by its keyed jobs may have no settings row yet: create it (empty) BEFORE
-      // the lock (postgres.js sends a query when it is awaited), so the row lock below serializes it like
-      // any other.
-      // Asynchronous commit for this transaction only: it holds the queues' row locks until it commits,
-      // so waiting for the WAL flush there would serialize every lease of a limited queue behind one disk
-      // flush each (measured: a max_concurrency that never binds at a quarter of an uncontrolled queue's
-      // throughput). A lease is the one write that may be lost: after a PostgreSQL crash, leases of the
-      // last moments before it are forgotten and their jobs run again (at-least-once, as after any
-      // expiry). Acks, enqueues and settings are committed in their own, durable, transactions.
-      const [, ensured] = await Promise.all([tx`select set_config('synchronous_commit', 'off', true)`, ensureSettings(tx, queues)])
-      if (ensured.count > 0) invalidate()
-      const settings = await lockSettings(tx, queues)
-      // One clock for the whole transaction, read AFTER the locks were granted: the previous holder
-      // committed before, so its leases' leased_at and its window are never later than ours (a clock
-      // read at transaction start could be earlier than the last holder's, and reopen a past window).
-      const now = input.now ?? (await clockAfterLock(tx))
-      const out: LeaseRow[] = []
-      let left = maxJobs
-      for (const queue of queues) {
-        if (left <= 0) break
-        const s = settings.find((r) => r.name === queue)
-        if (s?.paused) continue
-        let room = left
-        if (s && s.max_concurrency !== null) {
-          const live = (await liveLeases(tx, queue, now))[0]?.n ?? 0
-          room = Math.min(room, s.max_concurrency - live)
-        }
-        let window: { start: Date; used: number } | undefined
-        if (s && s.rate_limit !== null && s.rate_period_ms !== null) {
-          const start = Math.floor(now.getTime() / s.rate_period_ms) * s.rate_period_ms
-          const used = s.window_start !== null && s.window_start.getTime() >= start ? s.window_count : 0
-          window = { start: new Date(start), used }
-          room = Math.min(room, s.rate_limit - used)
-        }
-        if (room <= 0) continue
-        const keyLimit = s?.key_concurrency ?? DEFAULT_KEY_CONCURRENCY
-        const rows = await leaseWithinKeys(tx, { ...input, now, queues: [queue], maxJobs: room, controlled: true, keyLimit })
-        if (window && rows.length > 0) await recordWindow(tx, queue, window.start, window.used + rows.length)
+  const leaseControlled: FlowControl["leaseControlled"] = async (input, queues, maxJobs) => {
+    const out: LeaseRow[] = []
+    let pending = queues
+    for (let round = 0; round < ROUNDS_MAX && pending.length > 0 && out.length < maxJobs; round++) {
+      const [[prepared], , ...leases] = await leaseRound(sql, input, pending, maxJobs - out.length)
+      if ((prepared?.created ?? 0) > 0) invalidate()
+      const again: string[] = []
+      leases.forEach((raw, i) => {
+        const { rows } = splitLease(raw as RawLease)
         out.push(...rows)
-        left -= rows.length
-      }
-      return out
-    }) as Promise<ReadonlyArray<LeaseRow>>
+        // A statement may pass over a candidate only because another of its key came first in the same
+        // batch: a new round (a new transaction, which sees the leases just committed) takes the next ones.
+        if (rows.length > 0 && ((raw as RawLease & { held?: number }[])[0]?.held ?? 0) > 0) again.push(pending[i]!)
+      })
+      pending = again
+    }
+    return out
+  }
   const invalidate = () => void (cached = undefined)
   const sawControlled = (names: ReadonlyArray<string>) => {
     if (cached && names.some((n) => !cached!.names.has(n))) cached = undefined

@@ -1,6 +1,7 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "../rows.ts"
 import { keyedCandidate, keyedColumn, keyedOutput, keyedPick, keyedCarveGuard } from "./keyedLease.ts"
+import { flowClock, flowKeyLimit, flowLimit, flowPassOn, flowRoomClose, flowRoomOpen, flowWindow, type FlowStatement } from "./controlledLease.ts"
 
 /** Inputs of one lease statement. */
 export interface LeaseInput {
@@ -19,11 +20,12 @@ export interface LeaseInput {
    */
   readonly controlled?: boolean
   /**
-   * Set only by flowControl.ts (with `controlled`, under the queue's settings lock): at most this many
-   * live leases per concurrency_key. Candidates whose key is full are skipped, and the batch takes at
-   * most K - live jobs per key, in lease order (see keyedLease.ts).
+   * Set only by flowControl.ts's pipelined lease (with `controlled`, in a statement after the one that
+   * locked the queue's settings row): the statement reads its clock, room and per-key limit from that
+   * row and records the rate window itself (see controlledLease.ts). Candidates whose key is full are
+   * skipped, and the batch takes at most K - live jobs per key, in lease order (see keyedLease.ts).
    */
-  readonly keyLimit?: number
+  readonly flow?: FlowStatement
 }
 
 /**
@@ -50,13 +52,15 @@ export interface LeaseInput {
 export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
   const queues = p.queues as string[]
   const types = p.types as string[] | null
-  const k = p.keyLimit
+  const f = p.flow
+  const k = flowKeyLimit(sql, f)
+  const limit = () => flowLimit(sql, f, p.maxJobs)
   return sql<Array<LeaseRow & { controlled_queues: string[]; held?: number }>>`
-    with g as materialized (
-      select coalesce(${p.now}::timestamptz, now()) as now,
+    with g as materialized (${flowRoomOpen(sql, f)}
+      select coalesce(${p.now}::timestamptz, ${flowClock(sql, f)}) as now,
              case when ${p.requestedBatchSize}::bigint is null then true
                   else leasehold_check_batch_size(${p.requestedBatchSize}::bigint, ${queues}::text[],
-                                                  ${types}::text[], ${p.serverMaxBatchSize}::bigint) end as ok
+                                                  ${types}::text[], ${p.serverMaxBatchSize}::bigint) end as ok${flowRoomClose(sql, f, p.maxJobs)}
     ),
     qs as materialized (
       select coalesce(array_agg(q.name) filter (where not q.ctl), '{}'::text[]) as names,
@@ -76,7 +80,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
           where j.queue = q.name and j.status in ('pending', 'retrying') and j.run_at <= g.now
             and (${types}::text[] is null or j.type = any(${types}::text[]))${keyedCandidate(sql, k)}
           order by j.priority desc, j.run_at, j.id
-          limit ${p.maxJobs}
+          limit ${limit()}
           for update of j skip locked
         ) ready
         union all
@@ -86,13 +90,13 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
             and j.attempts < j.max_attempts
             and (${types}::text[] is null or j.type = any(${types}::text[]))${keyedCandidate(sql, k)}
           order by j.priority desc, j.run_at, j.id
-          limit ${p.maxJobs}
+          limit ${limit()}
           for update of j skip locked
         ) expired
       ) x
       where g.ok
       order by x.priority desc, x.run_at, x.id
-      limit ${p.maxJobs}
+      limit ${limit()}
     ),${keyedPick(sql, k)}
     upd as (
       update jobs j set status = 'processing', attempts = j.attempts + 1, lease_seconds = null,
@@ -102,13 +106,13 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       where j.id = any(array(select c.id from ${k === undefined ? sql`c` : sql`pick`} c))
       returning j.*
     ),
-    need as (select ${p.maxJobs}::int - (select count(*)::int from upd) as n),
+    need as (select ${limit()}::int - (select count(*)::int from upd) as n),
     carved as (
       select cv.* from need cross join g
       cross join lateral leasehold_carve(need.n, (select qs.names from qs), ${types}::text[], ${p.requestedBatchSize}::bigint,
                                          ${p.workerId}, ${p.leaseSeconds}::int, g.now) cv
       where need.n > 0${keyedCarveGuard(sql, k)}
-    )
+    )${flowWindow(sql, f)}
     select r.id, r.priority, r.workflow_id,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
            case when r.id is not null then json_build_object(
@@ -122,7 +126,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
              'depends_on', coalesce(to_jsonb(r.depends_on), '[]'::jsonb), 'lease_token', r.lease_token,
              'renew_after', to_char((r.lease_expires_at - ${p.leaseSeconds}::int * interval '500 milliseconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
            ) end as job,
-           qs.excluded as controlled_queues${keyedOutput(sql, k)}
+           qs.excluded as controlled_queues${keyedOutput(sql, k)}${flowPassOn(sql, f)}
     from qs left join (select * from upd union all select * from carved) r on true
     order by r.priority desc, r.run_at, r.id`
 }

@@ -67,32 +67,18 @@ export const upsertSettings = (sql: postgres.Sql, name: string, c: SettingsChang
 }
 
 /**
- * Creates the missing settings rows of these queues, empty (no setting: the defaults apply). An existing
- * row costs one index probe and takes no lock; a concurrent creator makes this wait for its commit.
+ * First statement of a controlled lease (flowControl.ts): asynchronous commit for its own transaction,
+ * and the missing settings rows of these queues created, empty (no setting: the defaults apply). An
+ * existing row costs one index probe and takes no lock; a concurrent creator makes this wait for its commit.
  */
-export const ensureSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>) =>
-  tx`insert into queue_settings (name) select n from unnest(${names as string[]}::text[]) n order by n on conflict (name) do nothing`
+export const prepareSettings = (tx: postgres.Sql, names: ReadonlyArray<string>) =>
+  tx<{ created: number }[]>`
+    with created as (
+      insert into queue_settings (name) select n from unnest(${names as string[]}::text[]) n order by n
+      on conflict (name) do nothing returning 1
+    )
+    select set_config('synchronous_commit', 'off', true) as sync, (select count(*)::int from created) as created`
 
 /** Locks the settings rows of these queues in name order (no deadlock between two leasers of overlapping sets). */
-export const lockSettings = (tx: postgres.TransactionSql, names: ReadonlyArray<string>) =>
-  tx<QueueSettingsRow[]>`
-    select s.*, now() as now from queue_settings s
-    where s.name = any(${names as string[]}::text[]) order by s.name for update`
-
-/**
- * Live leases on a queue: processing with an expiry not yet passed. Walks jobs_processing_idx (the
- * live leases of every queue) and filters on the queue: proportional to the jobs in flight, and paid
- * only by leases on queues with max_concurrency.
- */
-export const liveLeases = (tx: postgres.TransactionSql, queue: string, now: Date) =>
-  tx<{ n: number }[]>`
-    select count(*)::int as n from jobs j
-    where j.status = 'processing' and j.lease_expires_at >= ${now}::timestamptz and j.queue = ${queue}`
-
-/** Records the leases granted in the current fixed window. */
-export const recordWindow = (tx: postgres.TransactionSql, queue: string, windowStart: Date, count: number) =>
-  tx`update queue_settings set window_start = ${windowStart}, window_count = ${count} where name = ${queue}`
-
-/** The server's clock now (not the transaction's start): read after the settings locks are granted. */
-export const clockAfterLock = async (tx: postgres.TransactionSql): Promise<Date> =>
-  (await tx<{ now: Date }[]>`select clock_timestamp() as now`)[0]!.now
+export const lockSettings = (tx: postgres.Sql, names: ReadonlyArray<string>) =>
+  tx`select 1 from queue_settings s where s.name = any(${names as string[]}::text[]) order by s.name for update`

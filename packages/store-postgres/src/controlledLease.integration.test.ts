@@ -1,0 +1,106 @@
+import { Effect } from "effect"
+import type { Socket } from "node:net"
+import type postgres from "postgres"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { JobStoreShape, QueueStoreShape } from "@leasehold/core"
+import { connect } from "./connect.ts"
+import { makePgJobStore, makePgQueueStore } from "./PgJobStore.ts"
+import { setupStore, type TestStore } from "./testing/index.ts"
+
+const go = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
+let t: TestStore
+let queues: QueueStoreShape
+/** A pool of one connection that logs what it sends ("S <first words>") and each chunk it receives ("R"). */
+let traced: postgres.Sql
+let tracedStore: JobStoreShape
+const events: string[] = []
+beforeAll(async () => {
+  t = await setupStore()
+  queues = makePgQueueStore({ sql: t.sql })
+  traced = connect(t.url, { max: 1 })
+  const options = traced.options as unknown as { socket: (o: unknown) => Socket; debug: unknown }
+  const socket = options.socket
+  options.socket = (o) => {
+    const s = socket(o)
+    s.on("data", () => void events.push("R"))
+    return s
+  }
+  options.debug = (_conn: number, query: string) => void events.push(`S ${query.trim().split(/\s+/).slice(0, 3).join(" ")}`)
+  await traced`select 1`
+  tracedStore = makePgJobStore({ sql: traced })
+})
+afterAll(async () => {
+  await traced?.end({ timeout: 5 })
+  await t?.close()
+})
+
+const enqueue = (queue: string, n: number, key?: (i: number) => string) =>
+  go(t.store.jobEnqueueMany({ jobs: Array.from({ length: n }, (_, i) => ({ type: "t", queue, ...(key ? { concurrencyKey: key(i) } : {}) })) }))
+const lease = (store: JobStoreShape, qs: string[], maxJobs: number) =>
+  go(store.jobLeaseAcquire({ workerId: "w", queues: qs, maxJobs, leaseSeconds: 60 }))
+const byQueue = (jobs: ReadonlyArray<{ queue: string }>) => jobs.reduce<Record<string, number>>((a, j) => ({ ...a, [j.queue]: (a[j.queue] ?? 0) + 1 }), {})
+
+/**
+ * Round trips of what `run` sends: runs of statements sent before the next answer arrives. postgres.js
+ * sends a statement when it is awaited, so the statements of a pipelined transaction are all logged
+ * before any answer can be read (reading happens on a later turn of the event loop).
+ */
+const roundTrips = async (run: () => Promise<unknown>) => {
+  events.length = 0
+  await run()
+  const sent = events.filter((e, i) => e.startsWith("S") && (i === 0 || events[i - 1] === "R"))
+  return { trips: sent.length, statements: events.filter((e) => e.startsWith("S")) }
+}
+
+describe("the controlled lease is one pipelined transaction", () => {
+  it("a limited queue, a keyed queue and several controlled queues at once: the common statement, then one round trip", async () => {
+    await go(queues.queueSettingsPatch({ name: "rt-mc", patch: { maxConcurrency: 50 } }))
+    await go(queues.queueSettingsPatch({ name: "rt-rl", patch: { rateLimit: { limit: 100, periodMs: 60_000 } } }))
+    await enqueue("rt-mc", 20)
+    await enqueue("rt-rl", 20)
+    await enqueue("rt-key", 20, (i) => `k${i}`)
+    for (const qs of [["rt-mc"], ["rt-key"], ["rt-mc", "rt-rl", "rt-key"]]) {
+      // The first run of a statement on a connection waits for its description (postgres.js prepares it): warm up.
+      expect(await lease(tracedStore, qs, 3), qs.join()).toHaveLength(3)
+      let got: ReadonlyArray<unknown> = []
+      const r = await roundTrips(async () => void (got = await lease(tracedStore, qs, 3)))
+      expect(got, qs.join()).toHaveLength(3)
+      // begin, settings prepared and locked, one lease statement per queue, commit: all sent at once.
+      expect(r.statements, qs.join()).toHaveLength(1 + 4 + qs.length)
+      expect(r.trips, `${qs.join()}: ${events.join(", ")}`).toBe(2)
+    }
+  })
+})
+
+describe("several controlled queues in one lease", () => {
+  it("share max_jobs, each within its own room (max_concurrency, rate window, pause, keys); the rate window is recorded", async () => {
+    await go(queues.queueSettingsPatch({ name: "m-mc", patch: { maxConcurrency: 3 } }))
+    await go(queues.queueSettingsPatch({ name: "m-rl", patch: { rateLimit: { limit: 2, periodMs: 3_600_000 } } }))
+    await go(queues.queueSetPaused({ name: "m-p", paused: true }))
+    for (const q of ["m-mc", "m-rl", "m-p"]) await enqueue(q, 10)
+    await enqueue("m-key", 10, (i) => `k${i % 3}`)
+    const all = ["m-mc", "m-rl", "m-p", "m-key"]
+    // Rooms 3 + 2 + 0 + 3 (three keys) = 8 > 5: the later statements take only what the earlier ones left.
+    const first = await lease(t.store, all, 5)
+    expect(first).toHaveLength(5)
+    const got = byQueue(first)
+    expect(got["m-p"]).toBeUndefined()
+    expect(got["m-mc"] ?? 0).toBeLessThanOrEqual(3)
+    expect(got["m-rl"] ?? 0).toBeLessThanOrEqual(2)
+    expect(got["m-key"] ?? 0).toBeLessThanOrEqual(3)
+    // Then exactly what is left of each room.
+    const second = await lease(t.store, all, 50)
+    expect(byQueue([...first, ...second])).toEqual({ "m-mc": 3, "m-rl": 2, "m-key": 3 })
+    expect(await lease(t.store, all, 50)).toEqual([])
+    const [w] = await t.sql<{ n: number }[]>`select window_count as n from queue_settings where name = 'm-rl'`
+    expect(w!.n).toBe(2)
+  })
+
+  it("a max_concurrency lowered below the live leases leases nothing (no negative room)", async () => {
+    await go(queues.queueSettingsPatch({ name: "m-low", patch: { maxConcurrency: 4 } }))
+    await enqueue("m-low", 10)
+    expect(await lease(t.store, ["m-low"], 10)).toHaveLength(4)
+    await go(queues.queueSettingsPatch({ name: "m-low", patch: { maxConcurrency: 1 } }))
+    expect(await lease(t.store, ["m-low"], 10)).toEqual([])
+  })
+})
