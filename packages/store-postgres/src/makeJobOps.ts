@@ -132,6 +132,10 @@ export const makeJobOps = (s: StoreSettings) => {
     Effect.gen(function* () {
       yield* checkLease(p)
       if (p.maxJobs < 1 || p.queues.length === 0) return []
+      if (s.flow.recentlyControlled(p.queues)) {
+        const rows = yield* run(() => s.flow.leaseControlled(leaseInput(p, s.serverMaxBatchSize), p.queues, Math.floor(p.maxJobs)))
+        return yield* leasedJobs(p.queues.length > 1 ? inLeaseOrder(rows) : rows)
+      }
       const common = splitLease(yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize))))
       return yield* leasedJobs(yield* withControlled(p, common))
     })
