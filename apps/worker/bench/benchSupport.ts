@@ -21,9 +21,12 @@ export interface Proc {
   readonly exited: Promise<unknown>
 }
 
+/** BENCH_PROFILE=DIR: every program started writes a V8 CPU profile into DIR when it exits (open it in Chrome DevTools). */
+const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
+
 /** Starts `node --import tsx ...args` from the repository root (logs at warn; errors echoed). */
 export const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Proc => {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const child = spawn(process.execPath, [...PROFILE, "--import", "tsx", ...args], {
     cwd: ROOT,
     env: { ...process.env, LEASEHOLD_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"]

@@ -17,7 +17,8 @@ const PREFETCH = process.env.POOL_PREFETCH === undefined || process.env.POOL_PRE
 const RTT_MS = Number(process.env.POOL_RTT_MS ?? 0)
 const tick = Effect.promise(() => new Promise<void>((r) => (RTT_MS > 0 ? setTimeout(r, RTT_MS) : setImmediate(r))))
 let next = 1
-let releasedBack = 0
+/** Jobs the fake master still holds: N at first, fewer per job leased, one more per job released. */
+let unleased = N
 const leased = (t: number): LeasedJob => {
   const iso = new Date(t).toISOString()
   return {
@@ -31,8 +32,8 @@ const client: MasterClientShape = {
   lease: (req) =>
     Effect.map(tick, () => {
       const t = Date.now()
-      const n = Math.max(0, Math.min(req.max_jobs ?? 1, N - next + 1 + releasedBack))
-      releasedBack -= Math.max(0, next + n - 1 - Math.max(N, next - 1))
+      const n = Math.min(req.max_jobs ?? 1, unleased)
+      unleased -= n
       // Outcomes ride on lease calls (acks on a lease): answer them as the master would.
       const acks = req.acks?.map((a) => ({ job_id: a.job_id, ok: true }))
       return { jobs: Array.from({ length: n }, () => leased(t)), server_now: new Date(t).toISOString(), ...(acks ? { acks } : {}) }
@@ -43,7 +44,7 @@ const client: MasterClientShape = {
   // backlog): each comes back as a fresh job, so the run still ends with N completions.
   release: () =>
     Effect.sync(() => {
-      releasedBack++
+      unleased++
       return { job: {} as never }
     })
 }

@@ -23,6 +23,7 @@ const setup = (settle?: Outcome) => {
         calls.push("report")
         if (event.type === "HANDLER_DONE") reported.push(event.outcome)
       },
+      startNext: () => calls.push("startNext"),
       release: () => calls.push("release"),
       jobDone: () => calls.push("jobDone")
     }
@@ -38,7 +39,7 @@ const reaches = (actor: AnyActorRef, state: string) =>
   waitFor(actor, (s) => s.value === state, { timeout: 5_000 })
 
 describe("SlotMachine", () => {
-  it("walks idle -> leasing -> running -> reporting -> idle for a finished job", async () => {
+  it("walks idle -> leasing -> running -> idle for a finished job, reporting on the way", async () => {
     const { actor, calls, reported, state, send } = setup({ outcome: "completed", result: 1 })
     expect(state()).toBe("idle")
     send({ type: "RESERVE" })
@@ -58,6 +59,7 @@ describe("SlotMachine", () => {
         jobStarted: ({ event }) => void seen.push(event.type === "ASSIGN" ? event.job : null),
         abortHandler: () => {},
         report: () => {},
+        startNext: () => {},
         release: () => {},
         jobDone: () => {}
       }
@@ -66,6 +68,27 @@ describe("SlotMachine", () => {
     actor.send({ type: "RESERVE" })
     actor.send({ type: "ASSIGN", job })
     expect(seen).toEqual([job])
+  })
+
+  it("HANDLER_DONE with next reports and starts the next job in one transition, never passing through idle", () => {
+    const { calls, reported, state, send } = setup()
+    send({ type: "START", job })
+    const done = { outcome: "completed", result: 1 } as const
+    send({ type: "HANDLER_DONE", outcome: done, next: true }, { type: "HANDLER_DONE", outcome: done, next: true })
+    expect(state()).toBe("running")
+    expect(reported).toEqual([done, done])
+    // report before startNext (the outcome belongs to the job that ran), then the entry of running again.
+    expect(calls).toEqual(["slotFree", "jobStarted", "report", "startNext", "jobStarted", "report", "startNext", "jobStarted"])
+    send({ type: "HANDLER_DONE", outcome: done })
+    expect(state()).toBe("idle")
+    expect(calls.slice(-2)).toEqual(["report", "slotFree"])
+  })
+
+  it("HANDLER_DONE with next while stopping reports and stops: the slot does not start another job", () => {
+    const { calls, state, send } = setup()
+    send({ type: "START", job }, { type: "STOP" }, { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null }, next: true })
+    expect(state()).toBe("stopped")
+    expect(calls).not.toContain("startNext")
   })
 
   it("starts a prefetched job from idle in one event (START), then reports it like a leased one", async () => {
@@ -190,12 +213,13 @@ describe("SlotMachine", () => {
 describe("SlotMachine without the pool's actions", () => {
   it("refuses to run with an action left unprovided, naming it", () => {
     const noop = () => {}
-    const all = { slotFree: noop, jobStarted: noop, abortHandler: noop, report: noop, release: noop, jobDone: noop }
+    const all = { slotFree: noop, jobStarted: noop, abortHandler: noop, report: noop, startNext: noop, release: noop, jobDone: noop }
     const steps: Record<keyof typeof all, Array<SlotEvent>> = {
       slotFree: [],
       jobStarted: [{ type: "RESERVE" }, { type: "ASSIGN", job }],
       abortHandler: [{ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "LEASE_LOST" }],
       report: [{ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null } }],
+      startNext: [{ type: "START", job }, { type: "HANDLER_DONE", outcome: { outcome: "completed", result: null }, next: true }],
       release: [{ type: "RESERVE" }, { type: "ASSIGN", job }, { type: "STOP" }, { type: "SHUTDOWN_TIMEOUT" }],
       jobDone: [{ type: "STOP" }]
     }

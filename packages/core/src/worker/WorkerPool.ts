@@ -19,7 +19,7 @@ import { PrefetchBuffer, type Buffered, type LeaseMeta } from "./PrefetchBuffer.
 import { ackItem, makeAckOutbox, type CarriedAcks } from "./Reporter.ts"
 import { makeRenewer, renewDelayMs } from "./Renewer.ts"
 import { makeRenewScheduler, type RenewHandle, type RenewListener } from "./RenewScheduler.ts"
-import { SlotMachine, type SlotEvent, type SlotState } from "./SlotMachine.ts"
+import { SlotMachine, type SlotContext, type SlotEvent, type SlotState } from "./SlotMachine.ts"
 
 /** A running pool of supervised slots. */
 export interface WorkerPool {
@@ -53,9 +53,9 @@ class LazyAbort {
   }
 }
 
-/** What `runJob` needs of a slot's actor: its status and a way to answer HANDLER_DONE. */
+/** What `runJob` needs of a slot's actor: its status and flags, and a way to answer HANDLER_DONE. */
 interface SlotRef {
-  readonly getSnapshot: () => { readonly status: string }
+  readonly getSnapshot: () => { readonly status: string; readonly context: SlotContext }
   readonly send: (event: SlotEvent) => void
 }
 
@@ -70,6 +70,8 @@ interface Slot {
   renewal: RenewHandle | null
   expiresAt: string
   outcome: Outcome | null
+  /** The job taken from the buffer for this slot by a HANDLER_DONE with `next`, until `startNext` puts it in. */
+  next: Buffered | null
 }
 
 /**
@@ -262,7 +264,14 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       jobTime.add(performance.now() - startedAt)
     }
     if (slot.job === job) slot.outcome = outcome
-    if (self.getSnapshot().status === "active") self.send({ type: "HANDLER_DONE", outcome })
+    const snapshot = self.getSnapshot()
+    if (snapshot.status !== "active") return
+    // The slot's next job straight from the buffer, in the same event (see SlotMachine): only for a slot
+    // that will report (not lost) and go on (not stopping), while the pool runs.
+    const ctx = snapshot.context
+    const next = state === "running" && !ctx.lost && !ctx.stopping && slot.job === job && buffer.size > 0 ? buffer.take() : null
+    slot.next = next
+    self.send(next ? { type: "HANDLER_DONE", outcome, next: true } : { type: "HANDLER_DONE", outcome })
   }
 
   const handlerContext = (slot: Slot, job: LeasedJob): HandlerContext => {
@@ -316,7 +325,9 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         },
         jobStarted: ({ event, self }) => {
           onSlotState?.(slot.index, "running")
-          const job = (event as { readonly job: LeasedJob }).job
+          // ASSIGN and START carry the job; after HANDLER_DONE with `next`, startNext put it in the slot.
+          const job = event.type === "ASSIGN" || event.type === "START" ? event.job : slot.job
+          if (!job) throw new Error("slot entered running without a job")
           slot.job = job
           slot.outcome = null
           slot.controller = new LazyAbort()
@@ -333,10 +344,20 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
         },
         abortHandler: () => slot.controller?.abort(new Error("lease lost or shutdown timeout")),
         report: ({ event }) => {
-          onSlotState?.(slot.index, "reporting")
           const job = slot.job
           if (job) report(job, (event as { readonly outcome: Outcome }).outcome)
           clearJob(slot)
+        },
+        startNext: () => {
+          const entry = slot.next
+          slot.next = null
+          if (!entry) throw new Error("HANDLER_DONE with next but no job taken")
+          slot.job = entry.job
+          slot.meta = entry.meta
+          slot.renewal = entry.renewal
+          slot.expiresAt = entry.expiresAt
+          // The buffer shrank: the lease loop may refill it (as a freed slot would have woken it).
+          Queue.offerUnsafe(wake, undefined)
         },
         release: () => {
           const job = slot.job
@@ -362,10 +383,17 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     emit({ type: "slot:crashed", slot: slot.index, error })
     const job = slot.job
     const outcome = slot.outcome
+    const next = slot.next
+    slot.next = null
     slot.controller?.abort(new Error("slot crashed"))
     clearJob(slot)
     if (job && outcome) report(job, outcome)
     else if (job) release(job)
+    // A buffered job taken for this slot but not started: give it back to the master.
+    if (next) {
+      next.renewal.cancel()
+      release(next.job)
+    }
     spawn(slot)
   }
 
@@ -527,7 +555,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       if (state !== "created") return
       state = "running"
       for (let index = 0; index < config.concurrency; index++) {
-        const slot = { index, job: null, meta: null, controller: null, renewal: null, expiresAt: "", outcome: null } as unknown as Slot
+        const slot = { index, job: null, meta: null, controller: null, renewal: null, expiresAt: "", outcome: null, next: null } as unknown as Slot
         slot.listener = renewListener(slot)
         slots.push(slot)
         spawn(slot)
@@ -585,7 +613,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
       concurrency: config.concurrency,
       inFlight: slots.filter((s) => {
         const st = stateOf(s)
-        return st === "running" || st === "reporting" || st === "stopping"
+        return st === "running" || st === "stopping"
       }).length,
       slots: slots.map((s) => ({ slot: s.index, state: stateOf(s), jobId: s.job?.id ?? null })),
       buffered: buffer.status(),

@@ -57,6 +57,23 @@ describe("WorkerPool prefetch", () => {
     expect([...master.jobs.values()].every((j) => j.attempts === 1)).toBe(true)
   })
 
+  it("a slot goes from one buffered job to the next without passing through idle (one slot event per job)", async () => {
+    const states: Array<string> = []
+    const { master, pool, events } = setup({ work: () => "ok" }, { concurrency: 1, prefetch: 50, onSlotState: (_slot, st) => void states.push(st) })
+    master.leaseLatencyMs = 20
+    for (let i = 0; i < 200; i++) master.enqueue("work")
+    pool.start()
+    await until(() => master.count("completed") === 200, 30_000)
+    const runs = runsById(events)
+    expect(runs.size).toBe(200)
+    expect([...runs.values()].every((n) => n === 1)).toBe(true)
+    // Each "idle" is a job that did not follow another from the buffer: with 50 buffered per 20 ms round
+    // trip, almost every job does (without HANDLER_DONE's `next` every job would pass through idle).
+    const idles = states.filter((st) => st === "idle").length
+    expect(idles).toBeLessThan(50)
+    expect(states.filter((st) => st === "running").length).toBe(200)
+  })
+
   it("auto gives no buffer to jobs longer than a round trip: never more leased than slots", async () => {
     // 150 ms jobs against an instant in-process master: far apart whatever the machine's load.
     const { master, pool } = setup({ work: () => new Promise((r) => setTimeout(() => r("ok"), 150)) }, { concurrency: 3 })
