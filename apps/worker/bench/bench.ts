@@ -145,7 +145,7 @@ const benchGraphile = async (admin: string, procs: number, concurrency: number):
 }
 
 const cpuLine = (cpu: CpuPerJob) =>
-  `CPU us/job ${Object.entries(cpu.byGroup).map(([g, us]) => `${g} ${fmt(us, 1)}`).join(", ")}; WAL ${fmt(cpu.walBytes)} B/job`
+  `CPU us/job ${Object.entries(cpu.byGroup).map(([g, us]) => `${g} ${fmt(us, 1)} (sys ${fmt(cpu.sysByGroup[g] ?? Number.NaN, 1)})`).join(", ")}; WAL ${fmt(cpu.walBytes)} B/job`
 
 const main = async () => {
   const server = await pickServer()
@@ -173,6 +173,7 @@ const main = async () => {
     const m = (rs: Array<Result>, k: "throughput" | "p50" | "p99") => median(rs.map((r) => r[k]))
     const mCpu = (rs: Array<Result>): CpuPerJob => ({
       byGroup: Object.fromEntries(Object.keys(rs[0]?.cpu.byGroup ?? {}).map((g) => [g, median(rs.map((r) => r.cpu.byGroup[g] ?? Number.NaN))])),
+      sysByGroup: Object.fromEntries(Object.keys(rs[0]?.cpu.sysByGroup ?? {}).map((g) => [g, median(rs.map((r) => r.cpu.sysByGroup[g] ?? Number.NaN))])),
       walBytes: median(rs.map((r) => r.cpu.walBytes))
     })
     console.log(

@@ -9,23 +9,28 @@ import type postgres from "postgres"
 const TICK_MS = 10
 
 /** CPU milliseconds (user + system) a process has used so far, or undefined when it is gone. */
-export const cpuMs = (pid: number | undefined): number | undefined => {
+export const cpuMs = (pid: number | undefined): number | undefined => cpuSplitMs(pid)?.total
+
+/** CPU milliseconds a process has used so far, in total and in the kernel (system time), or undefined when it is gone. */
+const cpuSplitMs = (pid: number | undefined): { readonly total: number; readonly sys: number } | undefined => {
   if (pid === undefined) return undefined
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+    const sys = Number(fields[12]) * TICK_MS
+    return { total: Number(fields[11]) * TICK_MS + sys, sys }
   } catch {
     return undefined
   }
 }
 
-const sum = (pids: ReadonlyArray<number>, at: Map<number, number>) => {
+const sum = (pids: ReadonlyArray<number>, at: Map<number, number>, sysAt: Map<number, number>) => {
   let total = 0
   for (const pid of pids) {
-    const ms = cpuMs(pid)
+    const ms = cpuSplitMs(pid)
     if (ms !== undefined) {
-      at.set(pid, ms)
-      total += ms
+      at.set(pid, ms.total)
+      sysAt.set(pid, ms.sys)
+      total += ms.total
     }
   }
   return total
@@ -39,6 +44,8 @@ const walLsn = async (sql: postgres.Sql) => (await sql<{ lsn: string }[]>`select
 /** CPU microseconds per job of each group of processes, and WAL bytes per job (server-wide). */
 export interface CpuPerJob {
   readonly byGroup: Record<string, number>
+  /** The kernel's part of `byGroup` (system time: sockets, syscalls, page faults). */
+  readonly sysByGroup: Record<string, number>
   readonly walBytes: number
 }
 
@@ -48,21 +55,26 @@ export interface CpuPerJob {
  */
 export const startCpuAccounting = async (sql: postgres.Sql, database: string, groups: Record<string, ReadonlyArray<number>>) => {
   const before = new Map<number, number>()
+  const sysBefore = new Map<number, number>()
   const backendsBefore = await backendPids(sql, database)
-  sum(backendsBefore, before)
-  for (const pids of Object.values(groups)) sum(pids, before)
+  sum(backendsBefore, before, sysBefore)
+  for (const pids of Object.values(groups)) sum(pids, before, sysBefore)
   const lsn = await walLsn(sql)
   return async (jobs: number): Promise<CpuPerJob> => {
     const byGroup: Record<string, number> = {}
+    const sysByGroup: Record<string, number> = {}
     const after = new Map<number, number>()
-    const delta = (pids: ReadonlyArray<number>) => {
-      sum(pids, after)
-      return pids.reduce((acc, pid) => acc + (after.get(pid) ?? before.get(pid) ?? 0) - (before.get(pid) ?? 0), 0)
+    const sysAfter = new Map<number, number>()
+    const delta = (pids: ReadonlyArray<number>, a: Map<number, number>, b: Map<number, number>) =>
+      pids.reduce((acc, pid) => acc + (a.get(pid) ?? b.get(pid) ?? 0) - (b.get(pid) ?? 0), 0)
+    const measure = (group: string, pids: ReadonlyArray<number>) => {
+      sum(pids, after, sysAfter)
+      byGroup[group] = (delta(pids, after, before) * 1000) / jobs
+      sysByGroup[group] = (delta(pids, sysAfter, sysBefore) * 1000) / jobs
     }
-    for (const [group, pids] of Object.entries(groups)) byGroup[group] = (delta(pids) * 1000) / jobs
-    const backends = [...new Set([...backendsBefore, ...(await backendPids(sql, database))])]
-    byGroup.postgres = (delta(backends) * 1000) / jobs
+    for (const [group, pids] of Object.entries(groups)) measure(group, pids)
+    measure("postgres", [...new Set([...backendsBefore, ...(await backendPids(sql, database))])])
     const [wal] = await sql<{ d: string }[]>`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ${lsn}::pg_lsn)::text as d`
-    return { byGroup, walBytes: Number(wal!.d) / jobs }
+    return { byGroup, sysByGroup, walBytes: Number(wal!.d) / jobs }
   }
 }
