@@ -6,7 +6,8 @@
  *  - a queue whose jobs carry 1,000 concurrency keys, key_concurrency 1 (per-key checks on the
  *    controlled path; CONNECTIONS x BATCH jobs in flight at most, so the limit holds some keys back).
  * Server: DATABASE_URL or TEST_DATABASE_URL when set, else a throwaway embedded PostgreSQL. Prints, never asserts.
- * BENCH_FLOW_JOBS sizes a run (default 5,000: the controlled paths are serialized); BENCH_FLOW=0 skips it.
+ * BENCH_FLOW_JOBS sizes a run (default 5,000: the controlled paths are serialized); BENCH_FLOW=0 skips it;
+ * BENCH_FLOW_CONNECTIONS sets the leasers (default 8); BENCH_FLOW_ONLY=1,2 runs only those scenarios.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -17,7 +18,8 @@ import { startEmbeddedPostgres, withDatabase } from "@leasehold/tooling"
 import { connect, makePgQueueStore, migrate } from "../src/index.ts"
 import { openClients } from "../src/testing/index.ts"
 
-const CONNECTIONS = 8
+/** BENCH_FLOW_CONNECTIONS: 1 shows the per-call cost alone, without leasers queueing on a queue's row lock. */
+const CONNECTIONS = Number(process.env.BENCH_FLOW_CONNECTIONS ?? 8)
 /** Jobs per lease call: a prefetching worker's typical refill. */
 const BATCH = 10
 /** Jobs per measurement: a few seconds per scenario on a small machine. */
@@ -33,7 +35,7 @@ interface Scenario {
   readonly keyOf: (i: number) => string | null
 }
 
-const SCENARIOS: ReadonlyArray<Scenario> = [
+const ALL_SCENARIOS: ReadonlyArray<Scenario> = [
   { name: "no settings", setup: async () => {}, keyOf: () => null },
   {
     name: "max_concurrency 100000 (never binds)",
@@ -46,6 +48,9 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
     keyOf: (i) => `key-${i % KEYS}`
   }
 ]
+
+/** BENCH_FLOW_ONLY=<index,...> runs only those scenarios (to profile one path alone; ratios then need 0). */
+const SCENARIOS = process.env.BENCH_FLOW_ONLY ? ALL_SCENARIOS.filter((_, i) => process.env.BENCH_FLOW_ONLY!.split(",").includes(String(i))) : ALL_SCENARIOS
 
 const main = async () => {
   const external = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL
@@ -100,7 +105,7 @@ const main = async () => {
         await admin`delete from jobs where queue = ${queue}`
       }
     }
-    const base = median(runs.get(SCENARIOS[0]!.name)!)
+    const base = median(runs.get(ALL_SCENARIOS[0]!.name) ?? [NaN])
     for (const s of SCENARIOS) {
       const xs = runs.get(s.name)!
       console.log(`${s.name.padEnd(38)} ${median(xs).toFixed(0).padStart(7)} jobs/s (${((100 * median(xs)) / base).toFixed(0)}% of no settings; runs ${xs.map((x) => x.toFixed(0)).join(", ")})`)
