@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import type { Socket } from "node:net"
 import type postgres from "postgres"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -105,6 +105,25 @@ describe("several controlled queues in one lease", () => {
     expect(await lease(t.store, all, 50)).toEqual([])
     const [w] = await t.sql<{ n: number }[]>`select window_count as n from queue_settings where name = 'm-rl'`
     expect(w!.n).toBe(2)
+  })
+
+  it("straight to the controlled path: scan batches are carved within the room, and a too large batch size is still a Validation error", async () => {
+    await go(t.store.scanCreate({ scan: { name: "m-scan", type: "chunk", queue: "m-scan", start: 0, end: 1000, maxBatchSize: 10 } }))
+    await go(queues.queueSettingsPatch({ name: "m-scan", patch: { maxConcurrency: 3 } }))
+    const leaseScan = (store: JobStoreShape, requestedBatchSize: number) =>
+      Effect.runPromise(Effect.result(store.jobLeaseAcquire({ workerId: "w", queues: ["m-scan"], maxJobs: 2, leaseSeconds: 60, requestedBatchSize })))
+    // The first call learns the queue is controlled (common statement); the next ones go straight to the pipeline.
+    for (const store of [tracedStore, tracedStore]) {
+      const bad = await leaseScan(store, 11)
+      expect(Result.isFailure(bad) && bad.failure.reason).toBe("Validation")
+    }
+    const got: unknown[] = []
+    for (let i = 0; i < 3; i++) {
+      const r = await leaseScan(tracedStore, 10)
+      if (Result.isSuccess(r)) got.push(...r.success.map((j) => j.payload))
+    }
+    expect(got).toEqual([{ start: 0, end: 10 }, { start: 10, end: 20 }, { start: 20, end: 30 }])
+    expect((await go(t.store.scanGet({ name: "m-scan" }))).cursor).toBe(30)
   })
 
   it("a max_concurrency lowered below the live leases leases nothing (no negative room)", async () => {

@@ -119,7 +119,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
     select r.id, r.priority, r.workflow_id,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
            case when r.id is not null then row_to_json(w) end as job,
-           qs.excluded as controlled_queues${keyedOutput(sql, k)}
+           qs.excluded as controlled_queues${keyedOutput(sql, k)}${flowPassOn(sql, f)}
     from qs left join (select * from upd union all select * from carved) r on true
     cross join lateral (
       select r.id, r.queue, r.type, r.payload, r.status, r.priority,
