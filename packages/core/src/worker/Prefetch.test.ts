@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { testSeed } from "../testing/testSeed.ts"
 import {
   MAX_PREFETCH,
   RecentMedian,
@@ -19,8 +20,7 @@ const rng = (seed: number) => () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
-const SEED = Number(process.env.PREFETCH_SEED ?? Date.now() % 100_000)
-console.log(`Prefetch property seed: ${SEED} (PREFETCH_SEED=${SEED} replays it)`)
+const SEED = testSeed("Prefetch properties")
 
 const cases = (n: number) => {
   const r = rng(SEED)
