@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto"
 import type postgres from "postgres"
 import type { LeaseRow } from "./rows.ts"
 import { pipelinedTransaction } from "./pipelinedTransaction.ts"
 import { leaseJobs, splitLease, type LeaseInput, type RawLease } from "./queries/lease.ts"
-import { controllingQueues, lockSettings, prepareSettings } from "./queries/queues.ts"
+import { controllingQueues, lockSettings, markCommitted, prepareSettings } from "./queries/queues.ts"
 
 /**
  * How long this store trusts its list of controlled queues. Only long-poll waits read it (to re-check
@@ -47,9 +48,11 @@ const ROUNDS_MAX = 16
  * the last moments before it are forgotten and their jobs run again (at-least-once, as after any
  * expiry). Acks, enqueues and settings are committed in their own, durable, transactions.
  */
-const leaseRound = (sql: postgres.Sql, input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) =>
-  pipelinedTransaction<[{ created: number }[], unknown, ...RawLease[]]>(sql, (tx) => [
-    prepareSettings(tx, queues),
+const leaseRound = async <T>(sql: postgres.Sql, input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number, before?: Before<T>) => {
+  const mark = before ? randomUUID() : undefined
+  const out = await pipelinedTransaction<ReadonlyArray<unknown>>(sql, (tx) => [
+    ...(before ? [before(tx), markCommitted(tx, mark!), tx`commit`, tx`begin`] : []),
+    prepareSettings(tx, queues, mark),
     lockSettings(tx, queues),
     ...queues.map((queue, i) =>
       leaseJobs(tx, {
@@ -60,7 +63,17 @@ const leaseRound = (sql: postgres.Sql, input: LeaseInput, queues: ReadonlyArray<
         flow: { queue, defaultKeyLimit: DEFAULT_KEY_CONCURRENCY, afterOthers: i > 0, passOn: i < queues.length - 1 }
       })
     )
-  ] as never)
+  ])
+  const rest = before ? out.slice(4) : out
+  return { before: (before ? out[0] : undefined) as T, created: (rest[0] as Array<{ created: number }>)[0]?.created ?? 0, leases: rest.slice(2) as RawLease[] }
+}
+
+/**
+ * A statement run ahead of a controlled lease in the same round trip, in a transaction of its own that
+ * commits durably before the lease's begins (the acks a lease carries). When it does not commit, the
+ * lease's transaction fails at its first statement (see `prepareSettings`): nothing is leased.
+ */
+export type Before<T> = (tx: postgres.Sql) => PromiseLike<T>
 
 /** Pause and limits on the lease path: which queues are controlled, and leasing them within their room. */
 export interface FlowControl {
@@ -83,6 +96,8 @@ export interface FlowControl {
   readonly recentlyControlled: (queues: ReadonlyArray<string>) => boolean
   /** Leases up to maxJobs from these controlled queues, each within the room its settings leave. */
   readonly leaseControlled: (input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) => Promise<ReadonlyArray<LeaseRow>>
+  /** `leaseControlled` with `before` committed first, in the same round trip (see `Before`). */
+  readonly leaseControlledAfter: <T>(before: Before<T>, input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) => Promise<{ readonly before: T; readonly rows: ReadonlyArray<LeaseRow> }>
 }
 
 /**
@@ -108,16 +123,18 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
     )
     return loading
   }
-  const leaseControlled: FlowControl["leaseControlled"] = async (input, queues, maxJobs) => {
+  const leaseControlledAfter = async <T>(before: Before<T> | undefined, input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) => {
     const out: LeaseRow[] = []
+    let first: T | undefined
     let pending = queues
     for (let round = 0; round < ROUNDS_MAX && pending.length > 0 && out.length < maxJobs; round++) {
-      const [[prepared], , ...leases] = await leaseRound(sql, input, pending, maxJobs - out.length)
+      const r = await leaseRound(sql, input, pending, maxJobs - out.length, round === 0 ? before : undefined)
+      if (round === 0) first = r.before
       // A queue controlled only by its keyed jobs got its settings row: the cached list may lack it.
-      if ((prepared?.created ?? 0) > 0) cached = undefined
+      if (r.created > 0) cached = undefined
       const again: string[] = []
-      leases.forEach((raw, i) => {
-        const { rows } = splitLease(raw as RawLease)
+      r.leases.forEach((raw, i) => {
+        const { rows } = splitLease(raw)
         out.push(...rows)
         // A statement may pass over a candidate only because another of its key came first in the same
         // batch: a new round (a new transaction, which sees the leases just committed) takes the next ones.
@@ -125,8 +142,10 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
       })
       pending = again
     }
-    return out
+    return { before: first as T, rows: out }
   }
+  const leaseControlled: FlowControl["leaseControlled"] = async (input, queues, maxJobs) =>
+    (await leaseControlledAfter(undefined, input, queues, maxJobs)).rows
   /** When a lease statement last found each queue controlled (ms). */
   const seen = new Map<string, number>()
   const invalidate = () => {
@@ -143,7 +162,7 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
     const since = Date.now() - CONTROLLED_CACHE_MS
     return queues.every((q) => (seen.get(q) ?? 0) > since)
   }
-  return { controlled, invalidate, sawControlled, recentlyControlled, leaseControlled }
+  return { controlled, invalidate, sawControlled, recentlyControlled, leaseControlled, leaseControlledAfter }
 }
 
 const perPool = new WeakMap<postgres.Sql, FlowControl>()

@@ -133,8 +133,9 @@ export const makeJobOps = (s: StoreSettings) => {
       yield* checkLease(p)
       if (p.maxJobs < 1 || p.queues.length === 0) return []
       if (s.flow.recentlyControlled(p.queues)) {
-        const rows = yield* run(() => s.flow.leaseControlled(leaseInput(p, s.serverMaxBatchSize), p.queues, Math.floor(p.maxJobs)))
-        return yield* leasedJobs(p.queues.length > 1 ? inLeaseOrder(rows) : rows)
+        const input = leaseInput(p, s.serverMaxBatchSize)
+        const rows = yield* run(() => s.flow.leaseControlled(input, input.queues, input.maxJobs))
+        return yield* leasedJobs(input.queues.length > 1 ? inLeaseOrder(rows) : rows)
       }
       const common = splitLease(yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize))))
       return yield* leasedJobs(yield* withControlled(p, common))
@@ -151,6 +152,15 @@ export const makeJobOps = (s: StoreSettings) => {
         if (p.acks.length === 0) return { acks: [], jobs: yield* lease(p) }
         const acks = ackRows(p.acks)
         const leasing = p.maxJobs >= 1 && p.queues.length > 0
+        // Queues known controlled: the acks' transaction and the controlled lease's in one round trip.
+        // Not with a requested batch size: its check fails the lease, and should take the acks with it.
+        if (leasing && p.requestedBatchSize === undefined && s.flow.recentlyControlled(p.queues)) {
+          const input = leaseInput(p, s.serverMaxBatchSize)
+          const out = yield* run(() =>
+            s.flow.leaseControlledAfter((tx) => ackMany(tx, p.workerId, acks, p.now ?? null, backoff), input, input.queues, input.maxJobs)
+          )
+          return { acks: ackResults(p.acks, out.before), jobs: yield* leasedJobs(input.queues.length > 1 ? inLeaseOrder(out.rows) : out.rows) }
+        }
         const [failures, raw] = yield* run(() =>
           pipelinedTransaction<[ReadonlyArray<AckFailure>, RawLease]>(sql, (tx) => [
             ackMany(tx, p.workerId, acks, p.now ?? null, backoff),

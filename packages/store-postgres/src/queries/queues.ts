@@ -69,15 +69,25 @@ export const upsertSettings = (sql: postgres.Sql, name: string, c: SettingsChang
 /**
  * First statement of a controlled lease (flowControl.ts): asynchronous commit for its own transaction,
  * and the missing settings rows of these queues created, empty (no setting: the defaults apply). An
- * existing row costs one index probe and takes no lock; a concurrent creator makes this wait for its commit.
+ * existing row costs one index probe and takes no lock; a concurrent creator makes this wait for its
+ * commit. With `mark`, it first requires that the transaction ahead of it in the same pipeline committed
+ * (`markCommitted`): else it fails (division by zero), and with it the whole lease.
  */
-export const prepareSettings = (tx: postgres.Sql, names: ReadonlyArray<string>) =>
+export const prepareSettings = (tx: postgres.Sql, names: ReadonlyArray<string>, mark?: string) =>
   tx<{ created: number }[]>`
     with created as (
       insert into queue_settings (name) select n from unnest(${names as string[]}::text[]) n order by n
       on conflict (name) do nothing returning 1
     )
-    select set_config('synchronous_commit', 'off', true) as sync, (select count(*)::int from created) as created`
+    select set_config('synchronous_commit', 'off', true) as sync, (select count(*)::int from created) as created${
+      mark === undefined ? tx`` : tx`,
+           1 / coalesce(current_setting(${COMMITTED}, true) = ${mark}, false)::int as after_commit`}`
+
+/** The session setting `markCommitted` sets (it reverts when the transaction that set it rolls back). */
+const COMMITTED = "leasehold.committed"
+
+/** Marks the session once the current transaction commits: a session setting set in a transaction reverts with it. */
+export const markCommitted = (tx: postgres.Sql, mark: string) => tx`select set_config(${COMMITTED}, ${mark}, false)`
 
 /** Locks the settings rows of these queues in name order (no deadlock between two leasers of overlapping sets). */
 export const lockSettings = (tx: postgres.Sql, names: ReadonlyArray<string>) =>
