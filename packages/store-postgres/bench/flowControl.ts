@@ -7,7 +7,8 @@
  *    controlled path; CONNECTIONS x BATCH jobs in flight at most, so the limit holds some keys back).
  * Server: DATABASE_URL or TEST_DATABASE_URL when set, else a throwaway embedded PostgreSQL. Prints, never asserts.
  * BENCH_FLOW_JOBS sizes a run (default 5,000: the controlled paths are serialized); BENCH_FLOW=0 skips it;
- * BENCH_FLOW_CONNECTIONS sets the leasers (default 8); BENCH_FLOW_ONLY=1,2 runs only those scenarios.
+ * BENCH_FLOW_CONNECTIONS sets the leasers (default 8); BENCH_FLOW_ONLY=1,2 runs only those scenarios;
+ * BENCH_FLOW_ACKS=1 acks through the next lease, as the worker pool does.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -25,6 +26,8 @@ const BATCH = 10
 /** Jobs per measurement: a few seconds per scenario on a small machine. */
 const JOBS = Number(process.env.BENCH_FLOW_JOBS ?? 5_000)
 const KEYS = 1_000
+/** BENCH_FLOW_ACKS=1: each lease carries the acks of the previous batch (the worker pool's loop), not a separate ack call. */
+const ACKS_WITH_LEASE = process.env.BENCH_FLOW_ACKS === "1"
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
@@ -66,7 +69,7 @@ const main = async () => {
   try {
     await migrate(admin)
     const [v] = await admin<{ v: string }[]>`select current_setting('server_version') as v`
-    console.log(`flow control: lease + ack, ${CONNECTIONS} connections, batch ${BATCH}, ${JOBS} jobs per run, median of ${REPEATS}; server: ${server ? "embedded" : "external"} PostgreSQL ${v!.v}`)
+    console.log(`flow control: lease + ack${ACKS_WITH_LEASE ? " (acks carried by the next lease)" : ""}, ${CONNECTIONS} connections, batch ${BATCH}, ${JOBS} jobs per run, median of ${REPEATS}; server: ${server ? "embedded" : "external"} PostgreSQL ${v!.v}`)
     const queues = makePgQueueStore({ sql: admin })
     const runs = new Map<string, number[]>(SCENARIOS.map((s) => [s.name, []]))
     for (let r = 0; r < REPEATS; r++) {
@@ -87,7 +90,17 @@ const main = async () => {
         await Promise.all(
           clients.stores.map(async (store, c) => {
             let idle = 0
+            let holding: ReadonlyArray<{ readonly id: number; readonly lease_token: string }> = []
             while (done < JOBS && idle < 1000) {
+              if (ACKS_WITH_LEASE) {
+                const acks = holding.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const }))
+                const out = await Effect.runPromise(store.jobLeaseAcquireAfterAcks({ workerId: `w${c}`, queues: [queue], maxJobs: BATCH, leaseSeconds: 60, acks }))
+                done += holding.length
+                holding = out.jobs
+                idle = holding.length === 0 ? idle + 1 : 0
+                if (holding.length === 0) await new Promise((res) => setImmediate(res))
+                continue
+              }
               const jobs = await Effect.runPromise(store.jobLeaseAcquire({ workerId: `w${c}`, queues: [queue], maxJobs: BATCH, leaseSeconds: 60 }))
               if (jobs.length === 0) {
                 idle++
