@@ -2,7 +2,8 @@
  * `pnpm --filter @leasehold/store-postgres bench:costs`: what parts of the schema cost the store's lease +
  * ack loop (every job completed), measured in ONE run on one server. Each variant is the migrated schema
  * in a database of its own with one change applied (VARIANTS: as migrated; counting triggers dropped;
- * the triggers kept with their transition tables but a function that returns at once), and the variants
+ * the triggers kept with their transition tables but a function that returns at once; GET /jobs's index
+ * dropped), and the variants
  * run interleaved (measureTogether), COSTS_RUNS times (default 3); medians are printed. Per variant:
  * PostgreSQL CPU per job (its backends' utime + stime from /proc: the server must run on this machine),
  * WAL bytes per job written to that database's blocks (pg_walinspect over the run's LSN range, so other
@@ -71,6 +72,11 @@ const VARIANTS: ReadonlyArray<{ readonly name: string; readonly what: string; re
     what: "0020's triggers with transition tables, the function returns at once",
     setup: `create function leasehold_bench_noop() returns trigger language plpgsql as $$ begin return null; end $$;
             ${countingTriggers("leasehold_bench_noop")}`
+  },
+  {
+    name: "no-list-index",
+    what: "jobs_list_idx (0021, GET /jobs) dropped: an ack no longer inserts its entry",
+    setup: "drop index jobs_list_idx;"
   }
 ]
 
