@@ -137,7 +137,8 @@ export const makeJobOps = (s: StoreSettings) => {
         const rows = yield* run(() => s.flow.leaseControlled(input, input.queues, input.maxJobs))
         return yield* leasedJobs(input.queues.length > 1 ? inLeaseOrder(rows) : rows)
       }
-      const common = splitLease(yield* run(() => leaseJobs(sql, leaseInput(p, s.serverMaxBatchSize))))
+      // Alone in its transaction: a lease commits without waiting for the WAL flush (see LeaseInput.asyncCommit).
+      const common = splitLease(yield* run(() => leaseJobs(sql, { ...leaseInput(p, s.serverMaxBatchSize), asyncCommit: true })))
       return yield* leasedJobs(yield* withControlled(p, common))
     })
 

@@ -26,6 +26,14 @@ export interface LeaseInput {
    * skipped, and the batch takes at most K - live jobs per key, in lease order (see keyedLease.ts).
    */
   readonly flow?: FlowStatement
+  /**
+   * The statement runs alone, as its own transaction: it commits asynchronously (synchronous_commit
+   * off for that transaction only, set in `g`), so the answer does not wait for a WAL flush. What a
+   * PostgreSQL crash can cost is the last moments' leases: their jobs are leased again and may run
+   * twice, as after any expiry (at-least-once), and their holders' acks answer lease_lost. Never set
+   * when the statement shares a transaction with writes that must stay durable (acks on a lease).
+   */
+  readonly asyncCommit?: boolean
 }
 
 /**
@@ -63,7 +71,8 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
       select coalesce(${p.now}::timestamptz, ${flowClock(sql, f)}) as now,
              case when ${p.requestedBatchSize}::bigint is null then true
                   else leasehold_check_batch_size(${p.requestedBatchSize}::bigint, ${queues}::text[],
-                                                  ${types}::text[], ${p.serverMaxBatchSize}::bigint) end as ok${flowRoomClose(sql, f, p.maxJobs)}
+                                                  ${types}::text[], ${p.serverMaxBatchSize}::bigint) end as ok${
+               p.asyncCommit ? sql`, set_config('synchronous_commit', 'off', true) as async_commit` : sql``}${flowRoomClose(sql, f, p.maxJobs)}
     ),
     qs as materialized (
       select coalesce(array_agg(q.name) filter (where not q.ctl), '{}'::text[]) as names,
