@@ -1,9 +1,9 @@
 /**
  * `pnpm bench` (part of the master's bench): reads, lease + ack and the pruner at scale. For each size
  * (1 M finished jobs; also 10 M with LEASEHOLD_BENCH_10M=1; SCALE_BENCH_SIZES=200000,... overrides) it
- * creates a database, measures lease + ack on the empty table (with and without the counting triggers),
- * seeds the finished rows (`pnpm seed`'s code), then prints each read's median and p99 over HTTP, lease +
- * ack again beside the empty-table figures, and the pruner's rows/s with the lease p99 while it runs.
+ * creates a database and an empty one, seeds the finished rows (`pnpm seed`'s code), then prints each
+ * read's median and p99 over HTTP, lease + ack on the seeded and the empty table in alternated rounds
+ * (SCALE_BENCH_LEASE_ROUNDS, default 3), and the pruner's rows/s with the lease p99 while it runs.
  * Prints, never asserts. Server: SCALE_BENCH_URL, else BENCH_DATABASE_URL / TEST_DATABASE_URL, else the
  * machine's PostgreSQL at 127.0.0.1:5432. SCALE_BENCH_KEEP=1 keeps the databases. SCALE_BENCH_DATABASE=URL
  * measures a database seeded beforehand (`pnpm seed`) instead, once; the prune pass deletes half of it.
@@ -31,7 +31,6 @@ const LEASE_JOBS = Number(process.env.SCALE_BENCH_LEASE_JOBS ?? 40_000)
 const PENDING = 10_000
 /** The pruner deletes what finished before this much of the seeded week: about half the rows. */
 const PRUNE_AGE_DAYS = 3.5
-const TRIGGERS = ["jobs_counted_insert", "jobs_counted_update", "jobs_counted_delete"]
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
@@ -67,26 +66,28 @@ const leaseAck = async (clients: Clients, total: number, batch = LEASE_BATCH, qu
   return { perSecond: done / ((performance.now() - started) / 1000), leaseP50: quantile(lease, 0.5), leaseP99: quantile(lease, 0.99), ackP99: quantile(ack, 0.99) }
 }
 
+/** Lease + ack rounds on the seeded table and on an empty one, alternated (which goes first alternates too). */
+const LEASE_ROUNDS = Number(process.env.SCALE_BENCH_LEASE_ROUNDS ?? 3)
+
 /**
- * Lease + ack of LEASE_JOBS fresh pending jobs with the counting triggers on, then of as many in another
- * queue with them off (the same run). The off run's jobs are deleted with the triggers still off and
- * their queue's counters dropped, so the counters stay exact without a recount (a full scan at 10 M).
+ * Lease + ack of LEASE_JOBS fresh pending jobs, LEASE_ROUNDS times on each database, alternated, so both
+ * see the same load (the counting triggers' own cost: `pnpm --filter @leasehold/store-postgres bench:costs`).
  */
-const leaseAckBoth = async (sql: postgres.Sql, clients: Clients) => {
-  await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
-  await insertJobs(sql, LEASE_JOBS, { queue: "bench-off", type: "bench" })
-  await sql`vacuum analyze jobs`
-  const on = await leaseAck(clients, LEASE_JOBS)
-  for (const t of TRIGGERS) await sql.unsafe(`alter table jobs disable trigger ${t}`)
-  try {
-    const off = await leaseAck(clients, LEASE_JOBS, LEASE_BATCH, "bench-off")
-    await sql`delete from jobs where queue = 'bench-off'`
-    await sql`delete from job_counts where queue = 'bench-off'`
-    await sql`delete from job_throughput where queue = 'bench-off'`
-    return { on, off }
-  } finally {
-    for (const t of TRIGGERS) await sql.unsafe(`alter table jobs enable trigger ${t}`)
+const leaseAckAlternated = async (
+  seeded: { readonly sql: postgres.Sql; readonly clients: Clients },
+  empty: { readonly sql: postgres.Sql; readonly clients: Clients }
+) => {
+  const runs = { seeded: [] as LeaseRun[], empty: [] as LeaseRun[] }
+  for (let r = 0; r < LEASE_ROUNDS; r++) {
+    const queue = `bench-round-${r}`
+    for (const db of [seeded, empty]) {
+      await insertJobs(db.sql, LEASE_JOBS, { queue, type: "bench" })
+      await db.sql`analyze jobs`
+    }
+    const order = r % 2 === 0 ? (["seeded", "empty"] as const) : (["empty", "seeded"] as const)
+    for (const which of order) runs[which].push(await leaseAck((which === "seeded" ? seeded : empty).clients, LEASE_JOBS, LEASE_BATCH, queue))
   }
+  return runs
 }
 
 const timeRead = async (url: string): Promise<{ p50: number; p99: number; status: number; rows: number }> => {
@@ -104,24 +105,27 @@ const timeRead = async (url: string): Promise<{ p50: number; p99: number; status
   return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), status, rows }
 }
 
-/** Lease + ack on an empty table: a fresh database of its own, migrated, dropped after. */
-const emptyBaseline = async (root: postgres.Sql) => {
+/** An empty database of its own for the lease + ack comparison, migrated; `close` drops it. */
+const openEmpty = async (root: postgres.Sql) => {
   const dbName = `lh_scale_bench_empty_${Date.now().toString(36)}`
   await root.unsafe(`create database "${dbName}"`)
   const url = withDatabase(SERVER, dbName)
   const sql = connect(url, { max: 2, application: "scale-bench", genericPlans: false })
+  await migrate(sql)
   const clients = await openClients(url, CONNECTIONS)
-  try {
-    await migrate(sql)
-    return await leaseAckBoth(sql, clients)
-  } finally {
-    await clients.close()
-    await sql.end({ timeout: 5 })
-    await root.unsafe(`drop database if exists "${dbName}" with (force)`)
+  return {
+    sql,
+    clients,
+    close: async () => {
+      await clients.close()
+      await sql.end({ timeout: 5 })
+      await root.unsafe(`drop database if exists "${dbName}" with (force)`)
+    }
   }
 }
 
 const benchSize = async (root: postgres.Sql, size: number) => {
+  let closeEmpty: (() => Promise<void>) | undefined
   const reuse = process.env.SCALE_BENCH_DATABASE
   const dbName = reuse ? new URL(reuse).pathname.slice(1) : `lh_scale_bench_${size}_${Date.now().toString(36)}`
   if (!reuse) await root.unsafe(`create database "${dbName}"`)
@@ -135,7 +139,8 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     lines.push(s)
   }
   try {
-    const empty = await emptyBaseline(root)
+    const empty = await openEmpty(root)
+    closeEmpty = empty.close
     if (reuse) {
       const [n] = await sql<{ n: number }[]>`select coalesce(sum(n), 0)::int8 as n from job_counts where status in ('completed', 'failed', 'cancelled')`
       size = n!.n
@@ -184,14 +189,15 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       say(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.status === 200 ? (r.rows < 0 ? "-" : r.rows) : `HTTP ${r.status}`} |`)
     }
 
-    const full = await leaseAckBoth(sql, clients)
-    say(`\n| lease ${LEASE_BATCH} + ack, ${CONNECTIONS} connections, ${fmt(LEASE_JOBS)} jobs | jobs/s | lease p50 ms | lease p99 ms | ack p99 ms |\n|---|---|---|---|---|`)
-    const row = (name: string, r: LeaseRun) => say(`| ${name} | ${fmt(r.perSecond)} | ${ms(r.leaseP50)} | ${ms(r.leaseP99)} | ${ms(r.ackP99)} |`)
-    row("empty table, triggers on", empty.on)
-    row("empty table, triggers off", empty.off)
-    row(`${fmt(size)} finished, triggers on`, full.on)
-    row(`${fmt(size)} finished, triggers off`, full.off)
-    say(`(at ${fmt(size)}: ${((100 * full.on.perSecond) / empty.on.perSecond).toFixed(0)} % of the empty table's throughput; triggers cost ${(100 - (100 * full.on.perSecond) / full.off.perSecond).toFixed(0)} % here, ${(100 - (100 * empty.on.perSecond) / empty.off.perSecond).toFixed(0)} % on the empty table)`)
+    const runs = await leaseAckAlternated({ sql, clients }, empty)
+    const mid = (xs: number[]) => quantile(xs, 0.5)
+    say(`\n| lease ${LEASE_BATCH} + ack, ${CONNECTIONS} connections, ${fmt(LEASE_JOBS)} jobs, median of ${LEASE_ROUNDS} alternated runs | jobs/s | lease p50 ms | lease p99 ms | ack p99 ms |\n|---|---|---|---|---|`)
+    const row = (name: string, rs: LeaseRun[]) =>
+      say(`| ${name} | ${fmt(mid(rs.map((r) => r.perSecond)))} | ${ms(mid(rs.map((r) => r.leaseP50)))} | ${ms(mid(rs.map((r) => r.leaseP99)))} | ${ms(mid(rs.map((r) => r.ackP99)))} |`)
+    row("empty table", runs.empty)
+    row(`${fmt(size)} finished`, runs.seeded)
+    const ratios = runs.seeded.map((r, i) => r.perSecond / runs.empty[i]!.perSecond)
+    say(`(at ${fmt(size)}: ${(100 * mid(ratios)).toFixed(0)} % of the empty table's throughput, median of the per-round ratios ${ratios.map((x) => (100 * x).toFixed(0)).join(" / ")} %)`)
 
     // The pruner (the master's own pass) deletes what finished more than 3.5 days ago while 4 connections lease and ack.
     await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
@@ -223,6 +229,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     say(`| rows deleted | ${fmt(deleted)} in ${seconds.toFixed(1)} s = ${fmt(deleted / seconds)} rows/s |`)
     say(`| lease 10 p99, 4 connections leasing + acking: quiet / while pruning | ${ms(quiet.leaseP99)} ms / ${ms(quantile(lease, 0.99))} ms (${fmt(lease.length)} leases) |`)
   } finally {
+    await closeEmpty?.()
     await clients.close()
     await master.stop()
     await sql.end({ timeout: 5 })
