@@ -16,6 +16,7 @@ import { insertJobs, openClients, seedJobs, type Clients } from "@leasehold/stor
 import { withDatabase } from "@leasehold/tooling"
 import { startMaster } from "../src/startMaster.ts"
 import { silentLogger } from "../src/http/Logger.ts"
+import { DEFAULT_PRUNE_DUTY_PERCENT } from "../src/config.ts"
 import { pruneFinishedPass } from "../src/loops/pruner.ts"
 
 const SIZES = process.env.SCALE_BENCH_SIZES
@@ -30,7 +31,11 @@ const LEASE_BATCH = 100
 const LEASE_JOBS = Number(process.env.SCALE_BENCH_LEASE_JOBS ?? 40_000)
 const PENDING = 10_000
 /** The pruner deletes what finished before this much of the seeded week: about half the rows. */
-const PRUNE_AGE_DAYS = 3.5
+const PRUNE_AGE_DAYS = Number(process.env.SCALE_BENCH_PRUNE_DAYS ?? 3.5)
+/** The pruner's duty cycle (the master's --prune-duty-percent); default: the master's default. */
+const PRUNE_DUTY = process.env.SCALE_BENCH_PRUNE_DUTY === undefined ? DEFAULT_PRUNE_DUTY_PERCENT : Number(process.env.SCALE_BENCH_PRUNE_DUTY)
+/** SCALE_BENCH_ONLY=prune skips the reads and the lease + ack comparison (a second pruner run on a kept database). */
+const ONLY_PRUNE = process.env.SCALE_BENCH_ONLY === "prune"
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
@@ -183,23 +188,25 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       ["GET /jobs?worker_id=", "/jobs?worker_id=busy-worker&limit=50"],
       ["GET /jobs/{id}", `/jobs/${some!.id}`]
     ]
-    say(`\n| read (HTTP, 1 client, ${READ_SAMPLES} samples) | median ms | p99 ms | rows |\n|---|---|---|---|`)
-    for (const [name, path] of reads) {
+    if (!ONLY_PRUNE) say(`\n| read (HTTP, 1 client, ${READ_SAMPLES} samples) | median ms | p99 ms | rows |\n|---|---|---|---|`)
+    for (const [name, path] of ONLY_PRUNE ? [] : reads) {
       const r = await timeRead(base + path)
       say(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.status === 200 ? (r.rows < 0 ? "-" : r.rows) : `HTTP ${r.status}`} |`)
     }
 
-    const runs = await leaseAckAlternated({ sql, clients }, empty)
     const mid = (xs: number[]) => quantile(xs, 0.5)
-    say(`\n| lease ${LEASE_BATCH} + ack, ${CONNECTIONS} connections, ${fmt(LEASE_JOBS)} jobs, median of ${LEASE_ROUNDS} alternated runs | jobs/s | lease p50 ms | lease p99 ms | ack p99 ms |\n|---|---|---|---|---|`)
-    const row = (name: string, rs: LeaseRun[]) =>
-      say(`| ${name} | ${fmt(mid(rs.map((r) => r.perSecond)))} | ${ms(mid(rs.map((r) => r.leaseP50)))} | ${ms(mid(rs.map((r) => r.leaseP99)))} | ${ms(mid(rs.map((r) => r.ackP99)))} |`)
-    row("empty table", runs.empty)
-    row(`${fmt(size)} finished`, runs.seeded)
-    const ratios = runs.seeded.map((r, i) => r.perSecond / runs.empty[i]!.perSecond)
-    say(`(at ${fmt(size)}: ${(100 * mid(ratios)).toFixed(0)} % of the empty table's throughput, median of the per-round ratios ${ratios.map((x) => (100 * x).toFixed(0)).join(" / ")} %)`)
+    if (!ONLY_PRUNE) {
+      const runs = await leaseAckAlternated({ sql, clients }, empty)
+      say(`\n| lease ${LEASE_BATCH} + ack, ${CONNECTIONS} connections, ${fmt(LEASE_JOBS)} jobs, median of ${LEASE_ROUNDS} alternated runs | jobs/s | lease p50 ms | lease p99 ms | ack p99 ms |\n|---|---|---|---|---|`)
+      const row = (name: string, rs: LeaseRun[]) =>
+        say(`| ${name} | ${fmt(mid(rs.map((r) => r.perSecond)))} | ${ms(mid(rs.map((r) => r.leaseP50)))} | ${ms(mid(rs.map((r) => r.leaseP99)))} | ${ms(mid(rs.map((r) => r.ackP99)))} |`)
+      row("empty table", runs.empty)
+      row(`${fmt(size)} finished`, runs.seeded)
+      const ratios = runs.seeded.map((r, i) => r.perSecond / runs.empty[i]!.perSecond)
+      say(`(at ${fmt(size)}: ${(100 * mid(ratios)).toFixed(0)} % of the empty table's throughput, median of the per-round ratios ${ratios.map((x) => (100 * x).toFixed(0)).join(" / ")} %)`)
+    }
 
-    // The pruner (the master's own pass) deletes what finished more than 3.5 days ago while 4 connections lease and ack.
+    // The pruner (the master's own pass) deletes what finished more than PRUNE_AGE_DAYS ago while 4 connections lease and ack.
     await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
     await sql`vacuum analyze jobs`
     const quiet = await leaseAck({ ...clients, stores: clients.stores.slice(0, 4) }, LEASE_JOBS / 4, 10)
@@ -207,7 +214,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     let pruning = true
     const before = new Date(Date.now() - PRUNE_AGE_DAYS * 86_400_000)
     const p0 = performance.now()
-    const pruned = pruneFinishedPass(makePgJobStore({ sql }), before, () => false).then((n) => {
+    const pruned = pruneFinishedPass(makePgJobStore({ sql }), before, () => false, PRUNE_DUTY).then((n) => {
       pruning = false
       return n
     })
@@ -225,7 +232,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     )
     const deleted = await pruned
     const seconds = (performance.now() - p0) / 1000
-    say(`\n| pruner (bounded steps of 5,000, the master's pass) | |\n|---|---|`)
+    say(`\n| pruner (bounded steps of 5,000, the master's pass, duty ${PRUNE_DUTY} %) | |\n|---|---|`)
     say(`| rows deleted | ${fmt(deleted)} in ${seconds.toFixed(1)} s = ${fmt(deleted / seconds)} rows/s |`)
     say(`| lease 10 p99, 4 connections leasing + acking: quiet / while pruning | ${ms(quiet.leaseP99)} ms / ${ms(quantile(lease, 0.99))} ms (${fmt(lease.length)} leases) |`)
   } finally {

@@ -1,3 +1,4 @@
+import { DEFAULT_PRUNE_DUTY_PERCENT } from "../config.ts"
 import { runStore } from "../http/runStore.ts"
 import type { MasterDeps } from "../MasterDeps.ts"
 import { every, type Loop } from "./every.ts"
@@ -7,7 +8,7 @@ import { every, type Loop } from "./every.ts"
  * trigger's transition table (work_mem) briefly; measured ~5,000 rows in a few tens of ms (store bench).
  */
 const PRUNE_STEP_ROWS = 5_000
-/** Pause between steps, so the lease path gets the disk and the WAL between two deletes. */
+/** Shortest pause between steps, so the lease path gets the disk and the WAL between two deletes. */
 const PRUNE_PAUSE_MS = 10
 /** Whole workflows per statement (each with all its jobs, at most 10,000 per request). */
 const PRUNE_WORKFLOWS = 10
@@ -15,25 +16,37 @@ const PRUNE_WORKFLOWS = 10
 const pause = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms))
 
 /**
+ * `dutyPercent` (`--prune-duty-percent`): after a step that took `t` ms the pass pauses
+ * `t x (100 - duty) / duty` ms (at least PRUNE_PAUSE_MS), so on a busy server it takes at most that share
+ * of one backend's time, whatever a step costs.
+ *
  * One pass over the finished jobs older than `before`: bounded steps by id until the first step that
  * reaches jobs too young, then whole workflows, pausing between statements; stops early when `stopped`
  * says so. Returns the jobs deleted. (The benchmark measures this pass.)
  */
-export const pruneFinishedPass = async (store: MasterDeps["store"], before: Date, stopped: () => boolean): Promise<number> => {
+export const pruneFinishedPass = async (
+  store: MasterDeps["store"],
+  before: Date,
+  stopped: () => boolean,
+  dutyPercent = DEFAULT_PRUNE_DUTY_PERCENT
+): Promise<number> => {
+  const rest = (stepMs: number) => pause(Math.max(PRUNE_PAUSE_MS, (stepMs * (100 - dutyPercent)) / dutyPercent))
   let total = 0
   let afterId: number | null = 0
   while (afterId !== null && !stopped()) {
+    const started = performance.now()
     const step: { deleted: number; nextAfterId: number | null; pastCutoff: boolean } = await runStore(
       store.jobPruneFinishedStep({ before, afterId, limit: PRUNE_STEP_ROWS })
     )
     total += step.deleted
     afterId = step.pastCutoff ? null : step.nextAfterId
-    if (afterId !== null) await pause(PRUNE_PAUSE_MS)
+    if (afterId !== null) await rest(performance.now() - started)
   }
   for (let n = -1; n !== 0 && !stopped(); ) {
+    const started = performance.now()
     n = await runStore(store.workflowPruneFinished({ before, limit: PRUNE_WORKFLOWS }))
     total += n
-    if (n !== 0) await pause(PRUNE_PAUSE_MS)
+    if (n !== 0) await rest(performance.now() - started)
   }
   return total
 }
@@ -44,14 +57,14 @@ export const pruneFinishedPass = async (store: MasterDeps["store"], before: Date
  * returns), whatever the retention. Stops between steps at shutdown.
  */
 export const startPruner = (deps: MasterDeps): Loop => {
-  const { retentionMs, pruneIntervalMs } = deps.config
+  const { retentionMs, pruneIntervalMs, pruneDutyPercent } = deps.config
   let stopped = false
   const loop = every(
     pruneIntervalMs,
     async () => {
       if (retentionMs > 0) {
         const before = new Date(Date.now() - retentionMs)
-        const total = await pruneFinishedPass(deps.store, before, () => stopped)
+        const total = await pruneFinishedPass(deps.store, before, () => stopped, pruneDutyPercent)
         if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString() })
       }
       if (!stopped) await runStore(deps.store.countersCompact({}))
