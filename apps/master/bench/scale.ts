@@ -17,7 +17,7 @@ import { withDatabase } from "@leasehold/tooling"
 import { startMaster } from "../src/startMaster.ts"
 import { silentLogger } from "../src/http/Logger.ts"
 import { DEFAULT_PRUNE_DUTY_PERCENT } from "../src/config.ts"
-import { pruneFinishedPass } from "../src/loops/pruner.ts"
+import { PRUNE_STEP_ROWS, pruneFinishedPass } from "../src/loops/pruner.ts"
 
 const SIZES = process.env.SCALE_BENCH_SIZES
   ? process.env.SCALE_BENCH_SIZES.split(",").map(Number)
@@ -31,6 +31,11 @@ const LEASE_BATCH = 100
 const LEASE_JOBS = Number(process.env.SCALE_BENCH_LEASE_JOBS ?? 40_000)
 const PENDING = 10_000
 /** The pruner deletes what finished before this much of the seeded week: about half the rows. */
+/** Jobs each pruner-phase queue holds, and the quiet phase's share of its own (leased 10 at a time). */
+const PRUNE_LEASE_JOBS = LEASE_JOBS * 4
+const PRUNE_QUIET_JOBS = LEASE_JOBS / 2
+/** Rows per pruner step (the master's constant unless SCALE_BENCH_PRUNE_STEP says otherwise). */
+const PRUNE_STEP = Number(process.env.SCALE_BENCH_PRUNE_STEP ?? PRUNE_STEP_ROWS)
 const PRUNE_AGE_DAYS = Number(process.env.SCALE_BENCH_PRUNE_DAYS ?? 3.5)
 /** The pruner's duty cycle (the master's --prune-duty-percent); default: the master's default. */
 const PRUNE_DUTY = process.env.SCALE_BENCH_PRUNE_DUTY === undefined ? DEFAULT_PRUNE_DUTY_PERCENT : Number(process.env.SCALE_BENCH_PRUNE_DUTY)
@@ -160,6 +165,9 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       })
       const t0 = performance.now()
       await sql`vacuum analyze jobs`
+      // The seed's dirty pages are written back now, not by a checkpoint in the middle of the measurements
+      // (needs superuser or pg_checkpoint; without it the measurements may include that write-back).
+      await sql`checkpoint`.catch(() => say("(no CHECKPOINT privilege: a checkpoint may run during the measurements)"))
       say(`\nseeded ${fmt(seeded.rows)} rows in ${seeded.seconds.toFixed(0)} s (${fmt(seeded.rows / seeded.seconds)} rows/s), vacuum analyze ${((performance.now() - t0) / 1000).toFixed(0)} s`)
     }
     // A workflow and some live leases, so the workflow_id and worker_id filters have something to find.
@@ -207,14 +215,15 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     }
 
     // The pruner (the master's own pass) deletes what finished more than PRUNE_AGE_DAYS ago while 4 connections lease and ack.
-    await insertJobs(sql, LEASE_JOBS, { queue: "bench", type: "bench" })
+    // Quiet and pruning phases lease from two queues filled alike up front, so both see the same backlog.
+    await insertJobs(sql, PRUNE_LEASE_JOBS, { queue: "bench-quiet", type: "bench" })
+    await insertJobs(sql, PRUNE_LEASE_JOBS, { queue: "bench-prune", type: "bench" })
     await sql`vacuum analyze jobs`
-    const quiet = await leaseAck({ ...clients, stores: clients.stores.slice(0, 4) }, LEASE_JOBS / 4, 10)
-    await insertJobs(sql, LEASE_JOBS * 4, { queue: "bench", type: "bench" })
+    const quiet = await leaseAck({ ...clients, stores: clients.stores.slice(0, 4) }, PRUNE_QUIET_JOBS, 10, "bench-quiet")
     let pruning = true
     const before = new Date(Date.now() - PRUNE_AGE_DAYS * 86_400_000)
     const p0 = performance.now()
-    const pruned = pruneFinishedPass(makePgJobStore({ sql }), before, () => false, PRUNE_DUTY).then((n) => {
+    const pruned = pruneFinishedPass(makePgJobStore({ sql }), before, () => false, PRUNE_DUTY, PRUNE_STEP).then((n) => {
       pruning = false
       return n
     })
@@ -223,7 +232,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       clients.stores.slice(0, 4).map(async (s, c) => {
         while (pruning) {
           const t0 = performance.now()
-          const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `p${c}`, queues: ["bench"], maxJobs: 10, leaseSeconds: 60 }))
+          const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `p${c}`, queues: ["bench-prune"], maxJobs: 10, leaseSeconds: 60 }))
           lease.push(performance.now() - t0)
           if (jobs.length === 0) break
           await Effect.runPromise(s.leaseAckMany({ workerId: `p${c}`, items: jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
@@ -232,7 +241,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     )
     const deleted = await pruned
     const seconds = (performance.now() - p0) / 1000
-    say(`\n| pruner (bounded steps of 5,000, the master's pass, duty ${PRUNE_DUTY} %) | |\n|---|---|`)
+    say(`\n| pruner (bounded steps of ${fmt(PRUNE_STEP)}, the master's pass, duty ${PRUNE_DUTY} %) | |\n|---|---|`)
     say(`| rows deleted | ${fmt(deleted)} in ${seconds.toFixed(1)} s = ${fmt(deleted / seconds)} rows/s |`)
     say(`| lease 10 p99, 4 connections leasing + acking: quiet / while pruning | ${ms(quiet.leaseP99)} ms / ${ms(quantile(lease, 0.99))} ms (${fmt(lease.length)} leases) |`)
   } finally {

@@ -5,9 +5,11 @@ import { every, type Loop } from "./every.ts"
 
 /**
  * Jobs one prune statement looks at (and at most deletes). Each step holds its row locks and its delete
- * trigger's transition table (work_mem) briefly; measured ~5,000 rows in a few tens of ms (store bench).
+ * trigger's transition table (work_mem) briefly. 1,000 rather than 5,000: the same rows per second at a
+ * given duty cycle (`pnpm bench:scale`, 1 M rows, duty 25: 19,026-19,148 vs 16,952-20,385 rows/s), in
+ * shorter bursts that the lease path waits behind (README "Large tables").
  */
-const PRUNE_STEP_ROWS = 5_000
+export const PRUNE_STEP_ROWS = 1_000
 /** Shortest pause between steps, so the lease path gets the disk and the WAL between two deletes. */
 const PRUNE_PAUSE_MS = 10
 /** Whole workflows per statement (each with all its jobs, at most 10,000 per request). */
@@ -28,7 +30,8 @@ export const pruneFinishedPass = async (
   store: MasterDeps["store"],
   before: Date,
   stopped: () => boolean,
-  dutyPercent = DEFAULT_PRUNE_DUTY_PERCENT
+  dutyPercent = DEFAULT_PRUNE_DUTY_PERCENT,
+  stepRows = PRUNE_STEP_ROWS
 ): Promise<number> => {
   const rest = (stepMs: number) => pause(Math.max(PRUNE_PAUSE_MS, (stepMs * (100 - dutyPercent)) / dutyPercent))
   let total = 0
@@ -36,7 +39,7 @@ export const pruneFinishedPass = async (
   while (afterId !== null && !stopped()) {
     const started = performance.now()
     const step: { deleted: number; nextAfterId: number | null; pastCutoff: boolean } = await runStore(
-      store.jobPruneFinishedStep({ before, afterId, limit: PRUNE_STEP_ROWS })
+      store.jobPruneFinishedStep({ before, afterId, limit: stepRows })
     )
     total += step.deleted
     afterId = step.pastCutoff ? null : step.nextAfterId
