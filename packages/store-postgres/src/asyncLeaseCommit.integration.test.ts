@@ -37,7 +37,7 @@ const go = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
 /** WAL writes by client backends so far (PostgreSQL 18: pg_stat_io; before: pg_stat_wal, WAL writer included). */
 const walWrites = async () => {
   await sql`select pg_stat_force_next_flush()`
-  const [{ v }] = await sql<{ v: number }[]>`select current_setting('server_version_num')::int as v`
+  const v = (await sql<{ v: number }[]>`select current_setting('server_version_num')::int as v`)[0]!.v
   const rows =
     v >= 180000
       ? await sql<{ n: string }[]>`select coalesce(sum(writes), 0)::text as n from pg_stat_io where object = 'wal' and backend_type = 'client backend'`
