@@ -31,9 +31,11 @@ const LEASE_BATCH = 100
 const LEASE_JOBS = Number(process.env.SCALE_BENCH_LEASE_JOBS ?? 40_000)
 const PENDING = 10_000
 /** The pruner deletes what finished before this much of the seeded week: about half the rows. */
-/** Jobs each pruner-phase queue holds, and the quiet phase's share of its own (leased 10 at a time). */
-const PRUNE_LEASE_JOBS = LEASE_JOBS * 4
-const PRUNE_QUIET_JOBS = LEASE_JOBS / 2
+/** Jobs the pruner phase's leasers may take (leased 10 at a time, for as long as the windows last). */
+const PRUNE_LEASE_JOBS = LEASE_JOBS * 10
+/** Alternated quiet and pruning windows (quiet first) and their length. */
+const PRUNE_WINDOWS = Number(process.env.SCALE_BENCH_PRUNE_WINDOWS ?? 8)
+const PRUNE_WINDOW_MS = Number(process.env.SCALE_BENCH_PRUNE_WINDOW_MS ?? 6_000)
 /** Rows per pruner step (the master's constant unless SCALE_BENCH_PRUNE_STEP says otherwise). */
 const PRUNE_STEP = Number(process.env.SCALE_BENCH_PRUNE_STEP ?? PRUNE_STEP_ROWS)
 const PRUNE_AGE_DAYS = Number(process.env.SCALE_BENCH_PRUNE_DAYS ?? 3.5)
@@ -214,36 +216,54 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       say(`(at ${fmt(size)}: ${(100 * mid(ratios)).toFixed(0)} % of the empty table's throughput, median of the per-round ratios ${ratios.map((x) => (100 * x).toFixed(0)).join(" / ")} %)`)
     }
 
-    // The pruner (the master's own pass) deletes what finished more than PRUNE_AGE_DAYS ago while 4 connections lease and ack.
-    // Quiet and pruning phases lease from two queues filled alike up front, so both see the same backlog.
-    await insertJobs(sql, PRUNE_LEASE_JOBS, { queue: "bench-quiet", type: "bench" })
+    // The pruner (the master's own pass) deletes what finished more than PRUNE_AGE_DAYS ago while 4 connections
+    // lease 10 and ack, continuously, from one queue. Windows of PRUNE_WINDOW_MS alternate quiet and pruning
+    // (the pass is stopped at a window's end and a new one started at the next pruning window's start), so
+    // both phases share the backlog, the cache and the machine's load; each lease counts in the phase of the
+    // window it started in.
     await insertJobs(sql, PRUNE_LEASE_JOBS, { queue: "bench-prune", type: "bench" })
     await sql`vacuum analyze jobs`
-    const quiet = await leaseAck({ ...clients, stores: clients.stores.slice(0, 4) }, PRUNE_QUIET_JOBS, 10, "bench-quiet")
-    let pruning = true
     const before = new Date(Date.now() - PRUNE_AGE_DAYS * 86_400_000)
-    const p0 = performance.now()
-    const pruned = pruneFinishedPass(makePgJobStore({ sql }), before, () => false, PRUNE_DUTY, PRUNE_STEP).then((n) => {
-      pruning = false
-      return n
-    })
-    const lease: number[] = []
-    await Promise.all(
+    const phases = { quiet: [] as number[], pruning: [] as number[] }
+    let phase: "quiet" | "pruning" = "quiet"
+    let leasing = true
+    let deleted = 0
+    let pruneMs = 0
+    const leasers = Promise.all(
       clients.stores.slice(0, 4).map(async (s, c) => {
-        while (pruning) {
+        while (leasing) {
+          const during = phase
           const t0 = performance.now()
           const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `p${c}`, queues: ["bench-prune"], maxJobs: 10, leaseSeconds: 60 }))
-          lease.push(performance.now() - t0)
+          phases[during].push(performance.now() - t0)
           if (jobs.length === 0) break
           await Effect.runPromise(s.leaseAckMany({ workerId: `p${c}`, items: jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
         }
       })
     )
-    const deleted = await pruned
-    const seconds = (performance.now() - p0) / 1000
-    say(`\n| pruner (bounded steps of ${fmt(PRUNE_STEP)}, the master's pass, duty ${PRUNE_DUTY} %) | |\n|---|---|`)
-    say(`| rows deleted | ${fmt(deleted)} in ${seconds.toFixed(1)} s = ${fmt(deleted / seconds)} rows/s |`)
-    say(`| lease 10 p99, 4 connections leasing + acking: quiet / while pruning | ${ms(quiet.leaseP99)} ms / ${ms(quantile(lease, 0.99))} ms (${fmt(lease.length)} leases) |`)
+    for (let w = 0; w < PRUNE_WINDOWS; w++) {
+      if (w % 2 === 0) {
+        phase = "quiet"
+        await new Promise((r) => setTimeout(r, PRUNE_WINDOW_MS))
+        continue
+      }
+      phase = "pruning"
+      const end = performance.now() + PRUNE_WINDOW_MS
+      const t0 = performance.now()
+      deleted += await pruneFinishedPass(makePgJobStore({ sql }), before, () => performance.now() >= end, PRUNE_DUTY, PRUNE_STEP)
+      pruneMs += performance.now() - t0
+      const left = end - performance.now()
+      if (left > 0) await new Promise((r) => setTimeout(r, left))
+    }
+    leasing = false
+    await leasers
+    say(`\n| pruner (bounded steps of ${fmt(PRUNE_STEP)}, the master's pass, duty ${PRUNE_DUTY} %; ${PRUNE_WINDOWS} alternated windows of ${PRUNE_WINDOW_MS / 1000} s) | |\n|---|---|`)
+    say(`| rows deleted | ${fmt(deleted)} in ${(pruneMs / 1000).toFixed(1)} s of pruning = ${fmt(deleted / (pruneMs / 1000))} rows/s |`)
+    say(
+      `| lease 10 p50 / p99, 4 connections leasing + acking: quiet windows / pruning windows | ` +
+        `${ms(quantile(phases.quiet, 0.5))} / ${ms(quantile(phases.quiet, 0.99))} ms (${fmt(phases.quiet.length)} leases) / ` +
+        `${ms(quantile(phases.pruning, 0.5))} / ${ms(quantile(phases.pruning, 0.99))} ms (${fmt(phases.pruning.length)} leases) |`
+    )
   } finally {
     await closeEmpty?.()
     await clients.close()
