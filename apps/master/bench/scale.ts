@@ -250,7 +250,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       phase = "pruning"
       const end = performance.now() + PRUNE_WINDOW_MS
       const t0 = performance.now()
-      deleted += await pruneFinishedPass(makePgJobStore({ sql }), before, () => performance.now() >= end, PRUNE_DUTY, PRUNE_STEP)
+      deleted += await pruneFinishedPass(store, before, () => performance.now() >= end, PRUNE_DUTY, PRUNE_STEP)
       pruneMs += performance.now() - t0
       const left = end - performance.now()
       if (left > 0) await new Promise((r) => setTimeout(r, left))

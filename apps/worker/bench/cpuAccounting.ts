@@ -8,9 +8,6 @@ import type postgres from "postgres"
  */
 const TICK_MS = 10
 
-/** CPU milliseconds (user + system) a process has used so far, or undefined when it is gone. */
-export const cpuMs = (pid: number | undefined): number | undefined => cpuSplitMs(pid)?.total
-
 /** CPU milliseconds a process has used so far, in total and in the kernel (system time), or undefined when it is gone. */
 const cpuSplitMs = (pid: number | undefined): { readonly total: number; readonly sys: number } | undefined => {
   if (pid === undefined) return undefined

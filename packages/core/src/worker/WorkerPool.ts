@@ -153,6 +153,14 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
     }
   })
 
+  /** A job taken from the buffer goes into the slot with its lease timing, renewal and renewed expiry. */
+  const putInSlot = (slot: Slot, entry: Buffered) => {
+    slot.job = entry.job
+    slot.meta = entry.meta
+    slot.renewal = entry.renewal
+    slot.expiresAt = entry.expiresAt
+  }
+
   /**
    * Starts the oldest fresh buffered job in an idle (or `reserved`: leasing) slot; false when the buffer
    * has none. The caller says which: inside the slot's own entry action its snapshot is not yet updated.
@@ -160,10 +168,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
   const startFromBuffer = (slot: Slot, reserved = false): boolean => {
     const entry: Buffered | null = buffer.take()
     if (!entry) return false
-    slot.job = entry.job
-    slot.meta = entry.meta
-    slot.renewal = entry.renewal
-    slot.expiresAt = entry.expiresAt
+    putInSlot(slot, entry)
     // START from idle (one event); a slot reserved for a lease call still in flight takes it as that call's ASSIGN.
     slot.actor.send(reserved ? { type: "ASSIGN", job: entry.job } : { type: "START", job: entry.job })
     return true
@@ -352,10 +357,7 @@ export const makeWorkerPool = (client: MasterClientShape, config: WorkerPoolConf
           const entry = slot.next
           slot.next = null
           if (!entry) throw new Error("HANDLER_DONE with next but no job taken")
-          slot.job = entry.job
-          slot.meta = entry.meta
-          slot.renewal = entry.renewal
-          slot.expiresAt = entry.expiresAt
+          putInSlot(slot, entry)
           // The buffer shrank: the lease loop may refill it (as a freed slot would have woken it).
           Queue.offerUnsafe(wake, undefined)
         },
