@@ -118,6 +118,9 @@ export const makeJobOps = (s: StoreSettings) => {
     const leased = rows.map(toLeasedJob)
     return rows.some((r) => r.workflow_id !== null) ? run(() => withDependencies(sql, leased)) : Effect.succeed(leased)
   }
+  /** Rows of one controlled transaction over several queues, in lease order, as the wire shows them. */
+  const leasedInOrder = (queues: ReadonlyArray<string>, rows: ReadonlyArray<LeaseRow>) =>
+    leasedJobs(queues.length > 1 ? inLeaseOrder(rows) : rows)
   /** After the common lease: the queues it left out as controlled, each within its room, in a transaction of their own. */
   const withControlled = (p: LeaseParams, r: LeaseResult) => {
     if (r.controlled.length > 0) s.flow.sawControlled(r.controlled)
@@ -135,7 +138,7 @@ export const makeJobOps = (s: StoreSettings) => {
       if (s.flow.recentlyControlled(p.queues)) {
         const input = leaseInput(p, s.serverMaxBatchSize)
         const rows = yield* run(() => s.flow.leaseControlled(input, input.queues, input.maxJobs))
-        return yield* leasedJobs(input.queues.length > 1 ? inLeaseOrder(rows) : rows)
+        return yield* leasedInOrder(input.queues, rows)
       }
       // Alone in its transaction: a lease commits without waiting for the WAL flush (see LeaseInput.asyncCommit).
       const common = splitLease(yield* run(() => leaseJobs(sql, { ...leaseInput(p, s.serverMaxBatchSize), asyncCommit: true })))
@@ -160,7 +163,7 @@ export const makeJobOps = (s: StoreSettings) => {
           const out = yield* run(() =>
             s.flow.leaseControlledAfter((tx) => ackMany(tx, p.workerId, acks, p.now ?? null, backoff), input, input.queues, input.maxJobs)
           )
-          return { acks: ackResults(p.acks, out.before), jobs: yield* leasedJobs(input.queues.length > 1 ? inLeaseOrder(out.rows) : out.rows) }
+          return { acks: ackResults(p.acks, out.before), jobs: yield* leasedInOrder(input.queues, out.rows) }
         }
         const [failures, raw] = yield* run(() =>
           pipelinedTransaction<[ReadonlyArray<AckFailure>, RawLease]>(sql, (tx) => [
