@@ -1,4 +1,5 @@
 import type postgres from "postgres"
+import { extendPermits, holdsPermit, permitLock } from "./permits.ts"
 import type { JobRow } from "../rows.ts"
 
 /**
@@ -108,7 +109,7 @@ export const releaseJob = (sql: postgres.Sql, p: Proof) => sql<OutcomeRow[]>`
 export const renewJob = (sql: postgres.Sql, p: Proof & { readonly leaseSeconds: number | null }) => sql<
   { outcome: Outcome; lease_expires_at: Date | null; lease_seconds: number | null }[]
 >`
-  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),
+  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),${permitLock(sql, [p.id])}
   upd as (
     update jobs j set lease_seconds = null,
            lease_expires_at = t.now + make_interval(secs => coalesce(${p.leaseSeconds}::int,
@@ -116,9 +117,9 @@ export const renewJob = (sql: postgres.Sql, p: Proof & { readonly leaseSeconds: 
            updated_at = t.now
     from t
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
-      and j.worker_id = ${p.workerId}
-    returning j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
-  )
+      and j.worker_id = ${p.workerId}${holdsPermit(sql)}
+    returning j.id, j.queue, j.permit_slot, j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
+  )${extendPermits(sql)}
   select 'updated' as outcome, lease_expires_at, lease_seconds from upd
   union all
   select 'lost', null, null from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
