@@ -170,6 +170,29 @@ create trigger jobs_free_permit after update on jobs for each row
   when (old.permit_slot >= 0 and new.permit_slot >= 0 and old.status = 'processing' and new.status <> 'processing')
   execute function leasehold_free_permit();
 
+-- Frees permit slots for a batch ack, in the ack statement (`freePermits` in permits.ts): `ids`,
+-- `queues` and `slots` side by side, each job freeing its slot only if the slot still names it. One
+-- update per block; returns the blocks updated. Called only when the batch held slots (a HAVING), so
+-- acks of queues without limits never open queue_permits.
+create function leasehold_free_slots(ids bigint[], queues text[], slots integer[]) returns integer
+language plpgsql volatile as $$
+declare
+  k integer;
+begin
+  with fr as materialized (
+    select f.id, f.queue, f.slot / 16 as block, f.slot % 16 + 1 as i from unnest(ids, queues, slots) f(id, queue, slot)
+  )
+  update queue_permits p
+  set holders = (select array_agg(case when exists (select 1 from fr where fr.queue = p.queue and fr.block = p.block
+                                                     and fr.i = h.i and fr.id = h.j) then null else h.j end order by h.i)
+                 from unnest(p.holders) with ordinality h(j, i))
+  from (select distinct fr.queue, fr.block from fr) x
+  where p.queue = x.queue and p.block = x.block;
+  get diagnostics k = row_count;
+  return k;
+end
+$$;
+
 -- Carving (0002) on a queue with max_concurrency: each carved batch takes one of the permits the lease
 -- statement locked for it (`slots`, in order), and no more batches than there are. Without `slots`
 -- it carves as before.

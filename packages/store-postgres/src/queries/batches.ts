@@ -112,7 +112,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
       where (select count(*) from upd) < ${items.length}::int
     )
     select a.i::int as i, a.id, a.outcome
-    from (select count(*) from wf) settled left join answers a on a.outcome <> 'updated'
+    from (select count(*) from wf) settled cross join (select count(*) from pf) freed left join answers a on a.outcome <> 'updated'
     order by a.i`
 }
 
@@ -158,7 +158,7 @@ const ackCompleted = (
       where (select count(*) from upd) < ${ids.length}::int
     )
     select a.i::int as i, a.id, a.outcome
-    from (select count(*) from wf) settled left join answers a on a.outcome <> 'updated'
+    from (select count(*) from wf) settled cross join (select count(*) from pf) freed left join answers a on a.outcome <> 'updated'
     order by a.i`
 
 /**

@@ -4,6 +4,10 @@ import { keyedCandidate, keyedColumn, keyedOutput, keyedPick, keyedCarveGuard } 
 import { permitAssign, permitPick, permitTake, queueLimit, spareSlots } from "./permitLease.ts"
 import { flowClock, flowKeyLimit, flowLimit, flowPassOn, flowRoomClose, flowRoomOpen, flowWindow, type FlowStatement } from "./controlledLease.ts"
 
+/** A queue's keyed jobs still to run or running (jobs_concurrency_key_idx: empty for queues without keys). */
+const keyedJobs = (sql: postgres.Sql) => sql`select 1 from jobs kj where kj.queue = q.name and kj.concurrency_key is not null
+                                  and kj.status in ('pending', 'retrying', 'processing')`
+
 /** Inputs of one lease statement. */
 export interface LeaseInput {
   readonly workerId: string
@@ -89,18 +93,21 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
              coalesce(array_agg(q.name) filter (where q.kind = 1), '{}'::text[]) as permitted,
              coalesce(array_agg(q.name) filter (where q.kind = 2), '{}'::text[]) as excluded,
              coalesce(array_agg(q.name) filter (where q.kind = 3), '{}'::text[]) as deferred
-      from (select q.name, case
-              when not ${p.controlled ?? false}::boolean and (s.paused or s.rate_limit is not null
-                or exists (select 1 from jobs kj where kj.queue = q.name and kj.concurrency_key is not null
-                  and kj.status in ('pending', 'retrying', 'processing'))
-                or (s.max_concurrency is not null and exists (
-                  select 1 from scans sc where sc.queue = q.name and sc.cursor_pos < sc.range_end and not sc.paused))) then 2
-              when s.max_concurrency is not null then ${on ? 1 : 3}::int
-              else 0 end as kind
-            from unnest(${queues}::text[]) q(name) left join queue_settings s on s.name = q.name) q
+      from (select q.name, ${p.controlled ? sql`case when s.max_concurrency is not null then 1 else 0 end as kind
+            from unnest(${queues}::text[]) q(name) left join queue_settings s on s.name = q.name) q` : sql`case
+              when not (exists (select 1 from queue_settings s where s.name = q.name
+                                  and (s.paused or s.max_concurrency is not null or s.rate_limit is not null))
+                        or exists (${keyedJobs(sql)})) then 0
+              when exists (select 1 from queue_settings s where s.name = q.name
+                             and not s.paused and s.rate_limit is null and s.max_concurrency is not null)
+                   and not exists (${keyedJobs(sql)})
+                   and not exists (select 1 from scans sc where sc.queue = q.name and sc.cursor_pos < sc.range_end and not sc.paused)
+                then ${on ? 1 : 3}::int
+              else 2 end as kind
+            from unnest(${queues}::text[]) q(name)) q`}
     ),
 ${permitPick(sql, on, limit)}    c as materialized (
-      select x.id, q.name as queue${keyedColumn(sql, k, "x")} from g cross join qs cross join unnest(${on ? sql`qs.names || qs.permitted` : sql`qs.names`}) q(name)
+      select x.id${on || k !== undefined ? sql`, q.name as queue` : sql``}${keyedColumn(sql, k, "x")} from g cross join qs cross join unnest(${on ? sql`qs.names || qs.permitted` : sql`qs.names`}) q(name)
       cross join lateral (${on ? sql`
         select * from (` : sql``}
         select * from (

@@ -9,14 +9,16 @@ import type { KeyLimit } from "./keyedLease.ts"
  */
 
 /**
- * `pb`: up to two blocks of each limited queue with a free slot, FOR UPDATE SKIP LOCKED (a lease never
+ * `pb`: the blocks of each limited queue with a free slot that the batch needs (one per 16 jobs), FOR UPDATE SKIP LOCKED (a lease never
  * waits for another), from a random block on (the blocks after it, then those before it), so that
  * leasers spread over the blocks and rarely walk past held slots; `perm`: their free slots, numbered.
  * Under READ COMMITTED a block found changed is re-checked on its latest version against the same
  * condition, which reads only the block's own columns: a slot is never granted twice.
  */
-export const permitPick = (sql: postgres.Sql, on: boolean, limit: () => postgres.Fragment) =>
-  !on
+export const permitPick = (sql: postgres.Sql, on: boolean, limit: () => postgres.Fragment) => {
+  /** Blocks to lock: enough for the batch when they are free (as they are when the limit does not bind). */
+  const blocks = () => sql`ceil(${limit()} / 16.0)::int`
+  return !on
     ? sql``
     : sql`    pb as materialized (
       select b.queue, b.block, b.holders, b.until
@@ -31,7 +33,7 @@ export const permitPick = (sql: postgres.Sql, on: boolean, limit: () => postgres
             where p.queue = q.name and p.block >= r.start and not p.retire
               and exists (select 1 from unnest(p.holders, p.until) h(j, u) where h.j is null or (h.j > 0 and h.u < g.now))
             order by p.block
-            limit 2
+            limit ${blocks()}
             for update of p skip locked
           ) above
           union all
@@ -40,11 +42,11 @@ export const permitPick = (sql: postgres.Sql, on: boolean, limit: () => postgres
             where p.queue = q.name and p.block < r.start and not p.retire
               and exists (select 1 from unnest(p.holders, p.until) h(j, u) where h.j is null or (h.j > 0 and h.u < g.now))
             order by p.block
-            limit 2
+            limit ${blocks()}
             for update of p skip locked
           ) below
         ) u
-        limit 2
+        limit ${blocks()}
       ) b
       where g.ok and ${limit()} > 0
     ),
@@ -55,6 +57,7 @@ export const permitPick = (sql: postgres.Sql, on: boolean, limit: () => postgres
       where h.j is null or (h.j > 0 and h.u < g.now)
     ),
 `
+}
 
 /** A queue's candidates in `c`: the statement's limit, and for a limited queue no more than the free slots it locked. */
 export const queueLimit = (sql: postgres.Sql, limit: () => postgres.Fragment) => sql`case when q.name = any(qs.permitted)
@@ -80,7 +83,8 @@ export const spareSlots = (sql: postgres.Sql) => sql`(
 
 /**
  * After `carved`: every slot taken (by a leased job, or by a carved batch through `slots`) names its
- * job and the lease's expiry, one update per block.
+ * job and the lease's expiry, one update per block. The new arrays are built from `pb`'s copy of the
+ * block: the version this statement locked (a read of the table here could see an older one).
  */
 export const permitTake = (sql: postgres.Sql, on: boolean, leaseSeconds: number) =>
   !on
@@ -92,11 +96,13 @@ export const permitTake = (sql: postgres.Sql, on: boolean, leaseSeconds: number)
       select cv.id, cv.queue, cv.permit_slot / 16, cv.permit_slot % 16 + 1, cv.lease_expires_at from carved cv where cv.permit_slot is not null
     ),
     pu as (
-      update queue_permits p
-      set holders = (select array_agg(coalesce(a.id, h.j) order by h.i) from unnest(p.holders) with ordinality h(j, i)
-                     left join asg a on a.queue = p.queue and a.block = p.block and a.i = h.i),
-          until = (select array_agg(coalesce(a.until, h.u) order by h.i) from unnest(p.until) with ordinality h(u, i)
-                   left join asg a on a.queue = p.queue and a.block = p.block and a.i = h.i)
+      update queue_permits p set holders = n.holders, until = n.until
       from (select distinct asg.queue, asg.block from asg) x
+      cross join lateral (
+        select array_agg(coalesce(a.id, h.j) order by h.i) as holders, array_agg(coalesce(a.until, h.u) order by h.i) as until
+        from pb o cross join lateral unnest(o.holders, o.until) with ordinality h(j, u, i)
+        left join asg a on a.queue = x.queue and a.block = x.block and a.i = h.i
+        where o.queue = x.queue and o.block = x.block
+      ) n
       where p.queue = x.queue and p.block = x.block
     )`

@@ -49,24 +49,19 @@ export const settlePermits = (sql: postgres.Sql, queue: string) => sql`select le
 
 /**
  * In a batch ack's SET (the job leaves 'processing'): its slot, if it holds one, is freed by
- * `freePermits` in the same statement; -1 - slot records that (and keeps the row trigger of migration
+ * `freePermits` in the same statement; -2 - slot records that (and keeps the row trigger of migration
  * 0056, which frees slots for every other statement, off it). Null stays null: jobs outside limited queues.
  */
-export const endPermitSlot = (sql: postgres.Sql) => sql`, permit_slot = -1 - j.permit_slot`
+export const endPermitSlot = (sql: postgres.Sql) => sql`, permit_slot = -2 - j.permit_slot`
 
 /**
  * After a batch ack's `upd` (returning id, queue, permit_slot): the slots its jobs held are freed, one
- * update per block. Without limited queues among them `fr` is empty and nothing is updated.
+ * update per block (leasehold_free_slots, migration 0056). A data-modifying CTE is never skipped, so
+ * the update sits in a function called only when some job held a slot: acks of queues without limits
+ * pay one aggregate over their own rows.
  */
 export const freePermits = (sql: postgres.Sql) => sql`,
-    fr as materialized (
-      select u.id, u.queue, (-1 - u.permit_slot) / 16 as block, (-1 - u.permit_slot) % 16 + 1 as i from upd u where u.permit_slot < 0
-    ),
     pf as (
-      update queue_permits p
-      set holders = (select array_agg(case when exists (select 1 from fr where fr.queue = p.queue and fr.block = p.block
-                                                         and fr.i = h.i and fr.id = h.j) then null else h.j end order by h.i)
-                     from unnest(p.holders) with ordinality h(j, i))
-      from (select distinct fr.queue, fr.block from fr) x
-      where p.queue = x.queue and p.block = x.block
+      select leasehold_free_slots(array_agg(u.id), array_agg(u.queue::text), array_agg(-2 - u.permit_slot))
+      from upd u where u.permit_slot <= -2 having count(*) > 0
     )`
