@@ -4,6 +4,7 @@ import type { LeasedJob } from "@leasehold/contracts"
 import type { JobStoreShape, QueueStoreShape } from "@leasehold/core"
 import { makePgQueueStore } from "./PgJobStore.ts"
 import { maxSampler, openClients, setupStore, type Clients, type TestStore } from "./testing/index.ts"
+import { seededRandom } from "./testing/randomOps.ts"
 
 /**
  * max_concurrency as permit slots (migration 0056): what the slots must keep true beyond "never more
@@ -14,12 +15,6 @@ import { maxSampler, openClients, setupStore, type Clients, type TestStore } fro
 const go = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
 const SEED = Number(process.env.LEASEHOLD_TEST_SEED ?? Date.now() % 1_000_000)
 console.log(`permits: LEASEHOLD_TEST_SEED=${SEED}`)
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 let t: TestStore
 let clients: Clients
@@ -146,7 +141,7 @@ describe("renews", () => {
 
 describe("every way a lease ends frees its slot", () => {
   it(`8 pools: batch acks, single completes, fails, releases, cancels, renews and leases with acks, 3 rounds; never more than 5 live, and the slots agree with the live leases`, async () => {
-    const random = rng(SEED)
+    const random = seededRandom(SEED)
     for (let round = 0; round < 3; round++) {
       const q = `pm-mix-${round}`
       await setMax(q, 5)
