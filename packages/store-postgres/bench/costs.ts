@@ -74,11 +74,6 @@ const VARIANTS: ReadonlyArray<{ readonly name: string; readonly what: string; re
             ${countingTriggers("leasehold_bench_noop")}`
   },
   {
-    name: "no-permit-trigger",
-    what: "0056's row trigger (frees the permit slot of a lease ended by a single-job call) dropped",
-    setup: "drop trigger if exists jobs_free_permit on jobs;"
-  },
-  {
     name: "no-list-index",
     what: "jobs_list_idx (0021, GET /jobs) dropped: an ack no longer inserts its entry",
     setup: "drop index jobs_list_idx;"

@@ -2,8 +2,7 @@
  * `pnpm bench` (after run.ts): what flow control costs the lease + ack loop, measured in the same run on
  * the same server, scenarios alternated round by round (median of BENCH_REPEATS, default 3):
  *  - a queue with no settings (the common lease statement alone);
- *  - a queue with a max_concurrency that never binds (the common statement with its permit slots,
- *    migration 0056: no lease waits for another);
+ *  - a queue with a max_concurrency that never binds (the serialized controlled path);
  *  - a queue whose jobs carry 1,000 concurrency keys, key_concurrency 1 (per-key checks on the
  *    controlled path; CONNECTIONS x BATCH jobs in flight at most, so the limit holds some keys back).
  * Server: DATABASE_URL or TEST_DATABASE_URL when set, else a throwaway embedded PostgreSQL. Prints, never asserts.

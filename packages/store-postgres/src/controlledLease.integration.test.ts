@@ -54,32 +54,13 @@ const roundTrips = async (run: () => Promise<unknown>) => {
 }
 
 describe("the controlled lease is one pipelined transaction", () => {
-  it("a queue with only max_concurrency takes the common statement alone (its permits are taken there), once the pool knows it limited", async () => {
+  it("a limited queue, a keyed queue and several controlled queues at once: one round trip once the pool knows them controlled", async () => {
     await go(queues.queueSettingsPatch({ name: "rt-mc", patch: { maxConcurrency: 50 } }))
-    await enqueue("rt-mc", 30)
-    // The first lease names it limited (the common statement without permit fragments leaves it out,
-    // and a second statement with them leases it); from then on one statement with them.
-    const first = await roundTrips(() => lease(tracedStore, ["rt-mc"], 2))
-    expect(first.statements).toHaveLength(2)
-    for (let i = 0; i < 3; i++) {
-      let got: ReadonlyArray<unknown> = []
-      const r = await roundTrips(async () => void (got = await lease(tracedStore, ["rt-mc"], 2)))
-      expect(got).toHaveLength(2)
-      expect(r.trips).toBe(1)
-      expect(r.statements).toHaveLength(1)
-      expect(r.statements[0]).toMatch(/^S with g as/)
-    }
-    expect((await t.sql<{ n: number }[]>`select count(*)::int as n from queue_permits p, unnest(p.holders) h(j) where p.queue = 'rt-mc' and h.j > 0`)[0]!.n).toBe(8)
-  })
-
-  it("a rate-limited queue, a keyed queue and both at once: one round trip once the pool knows them controlled", async () => {
     await go(queues.queueSettingsPatch({ name: "rt-rl", patch: { rateLimit: { limit: 100, periodMs: 60_000 } } }))
-    await go(queues.queueSettingsPatch({ name: "rt-rl2", patch: { rateLimit: { limit: 100, periodMs: 60_000 } } }))
+    await enqueue("rt-mc", 30)
     await enqueue("rt-rl", 30)
     await enqueue("rt-key", 30, (i) => `k${i}`)
-    await enqueue("rt-rl2", 30)
-    await enqueue("rt-key2", 30, (i) => `k${i}`)
-    for (const qs of [["rt-rl"], ["rt-key"], ["rt-rl2", "rt-key2"]]) {
+    for (const qs of [["rt-mc"], ["rt-key"], ["rt-mc", "rt-rl", "rt-key"]]) {
       // The first lease learns from the common statement that the queues are controlled (and prepares the
       // statements: a statement's first run on a connection waits for its description).
       const first = await roundTrips(() => lease(tracedStore, qs, 2))

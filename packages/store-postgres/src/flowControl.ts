@@ -12,9 +12,6 @@ import { controllingQueues, lockSettings, markCommitted, prepareSettings } from 
  */
 const CONTROLLED_CACHE_MS = 1000
 
-/** How long a queue found with a max_concurrency is leased with the permit fragments at once (a limit is rarely cleared). */
-const PERMITTED_MEMORY_MS = 60_000
-
 /** Queues remembered as recently controlled, at most (past it the memory starts over: a bound, not a tuning). */
 const SEEN_MAX = 10_000
 
@@ -97,14 +94,6 @@ export interface FlowControl {
    * speed: `leaseControlled` applies whatever settings the row holds, none included.
    */
   readonly recentlyControlled: (queues: ReadonlyArray<string>) => boolean
-  /** A lease statement without permits left these queues out: they have a max_concurrency (permitLease.ts). */
-  readonly sawPermitted: (names: ReadonlyArray<string>) => void
-  /**
-   * One of these queues had a max_concurrency when a lease statement of this pool last looked (within
-   * PERMITTED_MEMORY_MS): the common statement goes with its permit fragments at once rather than
-   * leaving it out and leasing it in a second statement. A belief gone stale costs only speed.
-   */
-  readonly recentlyPermitted: (queues: ReadonlyArray<string>) => boolean
   /** Leases up to maxJobs from these controlled queues, each within the room its settings leave. */
   readonly leaseControlled: (input: LeaseInput, queues: ReadonlyArray<string>, maxJobs: number) => Promise<ReadonlyArray<LeaseRow>>
   /** `leaseControlled` with `before` committed first, in the same round trip (see `Before`). */
@@ -169,25 +158,11 @@ export const makeFlowControl = (sql: postgres.Sql): FlowControl => {
     const at = Date.now()
     for (const n of names) seen.set(n, at)
   }
-  /** When a lease statement last left each queue out for its max_concurrency (ms). */
-  const permitted = new Map<string, number>()
-  const sawPermitted = (names: ReadonlyArray<string>) => {
-    // The long-poll's hint re-checks limited queues every FLOW_REPOLL_MS: a cached list older than the limit lacks it.
-    if (cached && names.some((n) => !cached!.names.has(n))) cached = undefined
-    if (permitted.size > SEEN_MAX) permitted.clear()
-    const at = Date.now()
-    for (const n of names) permitted.set(n, at)
-  }
-  const recentlyPermitted = (queues: ReadonlyArray<string>) => {
-    if (permitted.size === 0) return false
-    const since = Date.now() - PERMITTED_MEMORY_MS
-    return queues.some((q) => (permitted.get(q) ?? 0) > since)
-  }
   const recentlyControlled = (queues: ReadonlyArray<string>) => {
     const since = Date.now() - CONTROLLED_CACHE_MS
     return queues.every((q) => (seen.get(q) ?? 0) > since)
   }
-  return { controlled, invalidate, sawControlled, recentlyControlled, sawPermitted, recentlyPermitted, leaseControlled, leaseControlledAfter }
+  return { controlled, invalidate, sawControlled, recentlyControlled, leaseControlled, leaseControlledAfter }
 }
 
 const perPool = new WeakMap<postgres.Sql, FlowControl>()

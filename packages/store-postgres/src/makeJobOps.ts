@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type postgres from "postgres"
 import { MAX_PAYLOAD_BYTES, type AckResult, type RenewManyResult } from "@leasehold/contracts"
-import { markJobRepeat, storeError, type JobStoreShape, type LeaseParams, type StoreError } from "@leasehold/core"
+import { markJobRepeat, storeError, type JobStoreShape, type LeaseParams } from "@leasehold/core"
 import { run } from "./run.ts"
 import { iso, newJob, toJob, toLeasedJob, type JobRow, type LeaseRow } from "./rows.ts"
 import { enqueueMany, jobsByKeys, toEnqueueItem } from "./queries/enqueue.ts"
@@ -9,7 +9,6 @@ import { enqueuePlainColumns, plainColumns } from "./queries/enqueueColumns.ts"
 import { leaseJobs, splitLease, type LeaseResult, type RawLease } from "./queries/lease.ts"
 import { completeJob, failJob, releaseJob, renewJob, type Backoff, type OutcomeRow } from "./queries/outcomes.ts"
 import { ackMany, renewMany, type AckFailure } from "./queries/batches.ts"
-import { settleRetiring } from "./queries/permits.ts"
 import { ackResults, ackRows, asToken, itemError } from "./ackResults.ts"
 import { pipelinedTransaction } from "./pipelinedTransaction.ts"
 import { cancelJob, rescueExpired, retryJob, type AdminRow } from "./queries/admin.ts"
@@ -123,24 +122,7 @@ export const makeJobOps = (s: StoreSettings) => {
   const leasedInOrder = (queues: ReadonlyArray<string>, rows: ReadonlyArray<LeaseRow>) =>
     leasedJobs(queues.length > 1 ? inLeaseOrder(rows) : rows)
   /** After the common lease: the queues it left out as controlled, each within its room, in a transaction of their own. */
-  const withControlled = (p: LeaseParams, first: LeaseResult) =>
-    Effect.flatMap(withPermitted(p, first), (r) => withSerialized(p, r))
-  /** After a common lease without permits: the queues it left out for their max_concurrency, leased in a statement with them. */
-  const withPermitted = (p: LeaseParams, r: LeaseResult): Effect.Effect<LeaseResult, StoreError> => {
-    if (r.limited.length > 0) s.flow.sawPermitted(r.limited)
-    if (r.permitted.length === 0) return Effect.succeed(r)
-    s.flow.sawPermitted(r.permitted)
-    if (r.rows.length >= p.maxJobs) return Effect.succeed(r)
-    const input = { ...leaseInput(p, s.serverMaxBatchSize), queues: r.permitted, maxJobs: Math.floor(p.maxJobs) - r.rows.length }
-    return Effect.map(
-      run(() => leaseJobs(sql, { ...input, asyncCommit: true, permits: true })),
-      (raw) => {
-        const more = splitLease(raw)
-        return { rows: more.rows.length === 0 ? r.rows : inLeaseOrder([...r.rows, ...more.rows]), controlled: [...r.controlled, ...more.controlled], permitted: [], limited: r.permitted }
-      }
-    )
-  }
-  const withSerialized = (p: LeaseParams, r: LeaseResult) => {
+  const withControlled = (p: LeaseParams, r: LeaseResult) => {
     if (r.controlled.length > 0) s.flow.sawControlled(r.controlled)
     return r.controlled.length === 0 || r.rows.length >= p.maxJobs
       ? Effect.succeed(r.rows)
@@ -159,7 +141,7 @@ export const makeJobOps = (s: StoreSettings) => {
         return yield* leasedInOrder(input.queues, rows)
       }
       // Alone in its transaction: a lease commits without waiting for the WAL flush (see LeaseInput.asyncCommit).
-      const common = splitLease(yield* run(() => leaseJobs(sql, { ...leaseInput(p, s.serverMaxBatchSize), asyncCommit: true, permits: s.flow.recentlyPermitted(p.queues) })))
+      const common = splitLease(yield* run(() => leaseJobs(sql, { ...leaseInput(p, s.serverMaxBatchSize), asyncCommit: true })))
       return yield* leasedJobs(yield* withControlled(p, common))
     })
 
@@ -186,7 +168,7 @@ export const makeJobOps = (s: StoreSettings) => {
         const [failures, raw] = yield* run(() =>
           pipelinedTransaction<[ReadonlyArray<AckFailure>, RawLease]>(sql, (tx) => [
             ackMany(tx, p.workerId, acks, p.now ?? null, backoff),
-            leasing ? leaseJobs(tx, { ...leaseInput(p, s.serverMaxBatchSize), permits: s.flow.recentlyPermitted(p.queues) }) : Promise.resolve([])
+            leasing ? leaseJobs(tx, leaseInput(p, s.serverMaxBatchSize)) : Promise.resolve([])
           ])
         )
         const common = splitLease(raw)
@@ -233,10 +215,7 @@ export const makeJobOps = (s: StoreSettings) => {
         )
       ),
     jobRescueExpired: ({ limit, now }) =>
-      Effect.map(run(async () => {
-        await settleRetiring(sql)
-        return rescueExpired(sql, limit ?? RESCUE_DEFAULT_LIMIT, now ?? null)
-      }), (rows) => ({
+      Effect.map(run(() => rescueExpired(sql, limit ?? RESCUE_DEFAULT_LIMIT, now ?? null)), (rows) => ({
         retried: rows[0]?.retried ?? 0,
         failed: rows[0]?.failed ?? 0
       })),

@@ -5,8 +5,6 @@ import { type QueuePatch, type QueueStoreShape } from "@leasehold/core"
 import { run } from "./run.ts"
 import type { FlowControl } from "./flowControl.ts"
 import { getSettings, listSettings, upsertSettings, type QueueSettingsRow, type SettingsChange } from "./queries/queues.ts"
-import { settlePermits } from "./queries/permits.ts"
-import { pipelinedTransaction } from "./pipelinedTransaction.ts"
 
 /** A settings row as the wire shows it. */
 const toSettings = (r: QueueSettingsRow): QueueSettings => ({
@@ -31,11 +29,7 @@ const change = (p: QueuePatch): SettingsChange => ({
 export const makeQueueOps = (sql: postgres.Sql, flow: FlowControl): QueueStoreShape => {
   const upsert = (name: string, c: SettingsChange) =>
     Effect.map(
-      run(() =>
-        c.maxConcurrency === undefined
-          ? upsertSettings(sql, name, c)
-          : pipelinedTransaction(sql, (tx) => [upsertSettings(tx, name, c), settlePermits(tx, name)] as const).then(([rows]) => rows)
-      ),
+      run(() => upsertSettings(sql, name, c)),
       (rows) => {
         flow.invalidate()
         return rows[0] ? toSettings(rows[0]) : defaults(name)

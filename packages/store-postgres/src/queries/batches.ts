@@ -1,5 +1,5 @@
 import type postgres from "postgres"
-import { endPermitSlot, extendPermits, freePermits, holdsPermit, permitLock } from "./permits.ts"
+import { limitLockTaken, limitedQueuesLocked, stillLiveIfLimited } from "./limitedRenew.ts"
 import type { Backoff } from "./outcomes.ts"
 
 /** One ack item as the statement takes it; `token` is null when it is not a well-formed lease token. */
@@ -80,7 +80,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
         errors = case when x.outcome = 'failed' then coalesce(j.errors, '[]'::jsonb) || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
                    'attempt', j.attempts, 'message', x.message,
                    'at', to_char(coalesce(${now}::timestamptz, now()) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'stack', x.stack)))
-                 else j.errors end${endPermitSlot(sql)}
+                 else j.errors end
       from (
         select u.id, u.tok, coalesce(u.outcome, 'completed') as outcome, u.first, u.message, u.stack, u.retryable, u.retry_in_ms, u.i
         from unnest(${ids}::bigint[], ${toks}::uuid[], ${outcomes}::text[], ${dupes}::int[], ${messages}::text[],
@@ -89,8 +89,8 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
       ) x
       where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}
-      returning x.i, x.id, x.tok, x.outcome, j.workflow_id, j.status, j.queue, j.permit_slot
-    )${freePermits(sql)},
+      returning x.i, x.id, x.tok, x.outcome, j.workflow_id, j.status
+    ),
     wf as (
       select leasehold_workflow_settle(array_agg(u.id order by u.id), coalesce(${now}::timestamptz, now())) as n
       from upd u where u.workflow_id is not null and u.status in ('completed', 'failed', 'cancelled') having count(*) > 0
@@ -112,7 +112,7 @@ export const ackMany = (sql: postgres.Sql, workerId: string, items: ReadonlyArra
       where (select count(*) from upd) < ${items.length}::int
     )
     select a.i::int as i, a.id, a.outcome
-    from (select count(*) from wf) settled cross join (select count(*) from pf) freed left join answers a on a.outcome <> 'updated'
+    from (select count(*) from wf) settled left join answers a on a.outcome <> 'updated'
     order by a.i`
 }
 
@@ -134,13 +134,13 @@ const ackCompleted = (
       update jobs j set status = 'completed',
              updated_at = coalesce(${now}::timestamptz, now()), completed_token = j.lease_token,
              completed_worker = j.worker_id, lease_token = null, lease_expires_at = null, worker_id = null,
-             result = nullif(${results as never}::jsonb -> (x.i::int - 1), 'null'::jsonb)${endPermitSlot(sql)}
+             result = nullif(${results as never}::jsonb -> (x.i::int - 1), 'null'::jsonb)
       from unnest(${ids as number[]}::bigint[], ${toks as string[]}::uuid[], ${dupes as number[] | null}::int[])
         with ordinality as x(id, tok, first, i)
       where j.id = x.id and coalesce(x.first, 1) = 1 and j.status::text = 'processing' and j.lease_token = x.tok
         and j.worker_id = ${workerId}
-      returning x.i, x.id, x.tok, j.workflow_id, j.queue, j.permit_slot
-    )${freePermits(sql)},
+      returning x.i, x.id, x.tok, j.workflow_id
+    ),
     wf as (
       select leasehold_workflow_settle(array_agg(u.id order by u.id), coalesce(${now}::timestamptz, now())) as n
       from upd u where u.workflow_id is not null having count(*) > 0
@@ -158,7 +158,7 @@ const ackCompleted = (
       where (select count(*) from upd) < ${ids.length}::int
     )
     select a.i::int as i, a.id, a.outcome
-    from (select count(*) from wf) settled cross join (select count(*) from pf) freed left join answers a on a.outcome <> 'updated'
+    from (select count(*) from wf) settled left join answers a on a.outcome <> 'updated'
     order by a.i`
 
 /**
@@ -174,16 +174,16 @@ export const renewMany = (
 ) => {
   const ids = items.map((it) => it.id)
   return sql<{ i: number; id: number; outcome: ItemOutcome; lease_expires_at: Date | null; lease_seconds: number | null }[]>`
-    with${permitLock(sql, ids)}
+    with${limitedQueuesLocked(sql, ids)}
     upd as (
       update jobs j set lease_seconds = null,
              lease_expires_at = coalesce(${now}::timestamptz, now())
                + make_interval(secs => coalesce(${leaseSeconds}::int, extract(epoch from j.lease_expires_at - j.updated_at)::int)),
              updated_at = coalesce(${now}::timestamptz, now())
-      from unnest(${ids}::bigint[], ${items.map((it) => it.token)}::uuid[]) with ordinality as x(id, tok, i)
-      where j.id = x.id and j.status::text = 'processing' and j.lease_token = x.tok and j.worker_id = ${workerId}${holdsPermit(sql)}
-      returning x.i, j.id, j.queue, j.permit_slot, j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
-    )${extendPermits(sql)}
+      from unnest(${ids}::bigint[], ${items.map((it) => it.token)}::uuid[]) with ordinality as x(id, tok, i)${limitLockTaken(sql)}
+      where j.id = x.id and j.status::text = 'processing' and j.lease_token = x.tok and j.worker_id = ${workerId}${stillLiveIfLimited(sql, now)}
+      returning x.i, j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
+    )
     select x.i::int as i, x.id, u.lease_expires_at, u.lease_seconds,
            case when u.i is not null then 'updated'
                 when exists (select 1 from jobs e where e.id = x.id) then 'lost'

@@ -32,9 +32,9 @@ export const flowClock = (sql: postgres.Sql, f: FlowStatement | undefined) => (f
  * COMMITTED every statement takes a fresh snapshot when it starts; this one starts after the lock
  * statement completed, so it sees every lease committed by the previous holder of the lock, and none
  * can commit on the queue before this transaction does: the count below is exact until commit.
- *  - room: max_jobs (less what earlier statements leased), rate_limit - the leases of the current
- *    window; 0 when paused; never negative (max_concurrency is the permits' business: see migration
- *    0056 and `perm` in lease.ts, the same on both paths);
+ *  - room: max_jobs (less what earlier statements leased), max_concurrency - live leases (processing,
+ *    expiry not passed: jobs_processing_idx, paid only by queues with a max_concurrency), rate_limit -
+ *    the leases of the current window; 0 when paused; never negative;
  *  - key_limit: the queue's key_concurrency or the default;
  *  - window_start / window_used: the fixed window (epoch aligned to period_ms) holding now, and the
  *    leases already granted in it (`flowWindow` records the new total).
@@ -42,6 +42,9 @@ export const flowClock = (sql: postgres.Sql, f: FlowStatement | undefined) => (f
 export const flowRoomOpen = (sql: postgres.Sql, f: FlowStatement | undefined) => (f === undefined ? sql`` : sql`
       select g0.*, case when s.paused then 0 else greatest(0, least(
                g0.max_jobs - g0.before,
+               case when s.max_concurrency is not null then s.max_concurrency - (
+                 select count(*)::int from jobs lj
+                 where lj.status = 'processing' and lj.lease_expires_at >= g0.now and lj.queue = s.name) end,
                s.rate_limit - w.used)) end as room,
              coalesce(s.key_concurrency, ${f.defaultKeyLimit}::int) as key_limit, w.start as window_start, w.used as window_used
       from (`)

@@ -22,7 +22,7 @@ const liveOfKey = (sql: postgres.Sql, k: KeyLimit, row: string) => sql`(
 
 /** The columns the keyed selection needs besides the id (in the candidate scans, and in `c` from `x`). */
 export const keyedColumn = (sql: postgres.Sql, k: KeyLimit | undefined, from?: "x") =>
-  k === undefined ? sql`` : from === "x" ? sql`, x.concurrency_key, x.priority, x.run_at` : sql`, j.queue, j.concurrency_key`
+  k === undefined ? sql`` : from === "x" ? sql`, x.queue, x.concurrency_key, x.priority, x.run_at` : sql`, j.queue, j.concurrency_key`
 
 /** A candidate passes when it has no key or its key has room: a full key's jobs are skipped, not blocked. */
 export const keyedCandidate = (sql: postgres.Sql, k: KeyLimit | undefined) =>

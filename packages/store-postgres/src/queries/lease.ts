@@ -1,12 +1,7 @@
 import type postgres from "postgres"
 import type { LeaseRow } from "../rows.ts"
 import { keyedCandidate, keyedColumn, keyedOutput, keyedPick, keyedCarveGuard } from "./keyedLease.ts"
-import { permitAssign, permitPick, permitTake, queueLimit, spareSlots } from "./permitLease.ts"
 import { flowClock, flowKeyLimit, flowLimit, flowPassOn, flowRoomClose, flowRoomOpen, flowWindow, type FlowStatement } from "./controlledLease.ts"
-
-/** A queue's keyed jobs still to run or running (jobs_concurrency_key_idx: empty for queues without keys). */
-const keyedJobs = (sql: postgres.Sql) => sql`select 1 from jobs kj where kj.queue = q.name and kj.concurrency_key is not null
-                                  and kj.status in ('pending', 'retrying', 'processing')`
 
 /** Inputs of one lease statement. */
 export interface LeaseInput {
@@ -39,12 +34,6 @@ export interface LeaseInput {
    * when the statement shares a transaction with writes that must stay durable (acks on a lease).
    */
   readonly asyncCommit?: boolean
-  /**
-   * Lease from queues with a max_concurrency too, taking a permit slot per job (permitLease.ts). Without
-   * it the statement carries none of that and names such queues in `permit_queues`, for the caller to
-   * lease with it: queues without limits pay nothing.
-   */
-  readonly permits?: boolean
 }
 
 /**
@@ -77,10 +66,7 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
   const f = p.flow
   const k = flowKeyLimit(sql, f)
   const limit = () => flowLimit(sql, f, p.maxJobs)
-  /** Permit slots for queues with a max_concurrency: always on the controlled path, on the common one when asked. */
-  const on = f !== undefined || p.permits === true
-  const candidates = () => (on ? queueLimit(sql, limit) : limit())
-  return sql<Array<LeaseRow & { controlled_queues: string[]; permit_queues: string[]; limited_queues: string[]; held?: number }>>`
+  return sql<Array<LeaseRow & { controlled_queues: string[]; held?: number }>>`
     with g as materialized (${flowRoomOpen(sql, f)}
       select coalesce(${p.now}::timestamptz, ${flowClock(sql, f)}) as now,
              case when ${p.requestedBatchSize}::bigint is null then true
@@ -89,33 +75,24 @@ export const leaseJobs = (sql: postgres.Sql, p: LeaseInput) => {
                p.asyncCommit ? sql`, set_config('synchronous_commit', 'off', true) as async_commit` : sql``}${flowRoomClose(sql, f, p.maxJobs)}
     ),
     qs as materialized (
-      select coalesce(array_agg(q.name) filter (where q.kind = 0), '{}'::text[]) as names,
-             coalesce(array_agg(q.name) filter (where q.kind = 1), '{}'::text[]) as permitted,
-             coalesce(array_agg(q.name) filter (where q.kind = 2), '{}'::text[]) as excluded,
-             coalesce(array_agg(q.name) filter (where q.kind = 3), '{}'::text[]) as deferred
-      from (select q.name, ${p.controlled ? sql`case when s.max_concurrency is not null then 1 else 0 end as kind
-            from unnest(${queues}::text[]) q(name) left join queue_settings s on s.name = q.name) q` : sql`case
-              when not (exists (select 1 from queue_settings s where s.name = q.name
-                                  and (s.paused or s.max_concurrency is not null or s.rate_limit is not null))
-                        or exists (${keyedJobs(sql)})) then 0
-              when exists (select 1 from queue_settings s where s.name = q.name
-                             and not s.paused and s.rate_limit is null and s.max_concurrency is not null)
-                   and not exists (${keyedJobs(sql)})
-                   and not exists (select 1 from scans sc where sc.queue = q.name and sc.cursor_pos < sc.range_end and not sc.paused)
-                then ${on ? 1 : 3}::int
-              else 2 end as kind
-            from unnest(${queues}::text[]) q(name)) q`}
+      select coalesce(array_agg(q.name) filter (where not q.ctl), '{}'::text[]) as names,
+             coalesce(array_agg(q.name) filter (where q.ctl), '{}'::text[]) as excluded
+      from (select q.name, not ${p.controlled ?? false}::boolean and (exists (
+              select 1 from queue_settings s where s.name = q.name
+                and (s.paused or s.max_concurrency is not null or s.rate_limit is not null))
+              or exists (select 1 from jobs kj where kj.queue = q.name and kj.concurrency_key is not null
+                and kj.status in ('pending', 'retrying', 'processing'))) as ctl
+            from unnest(${queues}::text[]) q(name)) q
     ),
-${permitPick(sql, on, limit)}    c as materialized (
-      select x.id${on || k !== undefined ? sql`, q.name as queue` : sql``}${keyedColumn(sql, k, "x")} from g cross join qs cross join unnest(${on ? sql`qs.names || qs.permitted` : sql`qs.names`}) q(name)
-      cross join lateral (${on ? sql`
-        select * from (` : sql``}
+    c as materialized (
+      select x.id${keyedColumn(sql, k, "x")} from g cross join qs cross join unnest(qs.names) q(name)
+      cross join lateral (
         select * from (
           select j.id, j.priority, j.run_at${keyedColumn(sql, k)} from jobs j
           where j.queue = q.name and j.status in ('pending', 'retrying') and j.run_at <= g.now
             and (${types}::text[] is null or j.type = any(${types}::text[]))${keyedCandidate(sql, k)}
           order by j.priority desc, j.run_at, j.id
-          limit ${candidates()}
+          limit ${limit()}
           for update of j skip locked
         ) ready
         union all
@@ -125,21 +102,18 @@ ${permitPick(sql, on, limit)}    c as materialized (
             and j.attempts < j.max_attempts
             and (${types}::text[] is null or j.type = any(${types}::text[]))${keyedCandidate(sql, k)}
           order by j.priority desc, j.run_at, j.id
-          limit ${candidates()}
+          limit ${limit()}
           for update of j skip locked
-        ) expired${on ? sql`) both_
-        order by priority desc, run_at, id
-        limit ${candidates()}` : sql``}
+        ) expired
       ) x
       where g.ok
       order by x.priority desc, x.run_at, x.id
       limit ${limit()}
     ),${keyedPick(sql, k)}
-${permitAssign(sql, on, k)}    upd as (
+    upd as (
       update jobs j set status = 'processing', attempts = j.attempts + 1, lease_seconds = null,
              leased_at = g.now, lease_expires_at = g.now + make_interval(secs => ${p.leaseSeconds}),
-             updated_at = g.now, lease_token = gen_random_uuid(), worker_id = ${p.workerId},
-             permit_slot = ${on ? sql`(select pa.slot from pa where pa.id = j.id)` : sql`null`}
+             updated_at = g.now, lease_token = gen_random_uuid(), worker_id = ${p.workerId}
       from g
       where j.id = any(array(select c.id from ${k === undefined ? sql`c` : sql`pick`} c))
       returning j.*
@@ -147,17 +121,14 @@ ${permitAssign(sql, on, k)}    upd as (
     need as (select ${limit()}::int - (select count(*)::int from upd) as n),
     carved as (
       select cv.* from need cross join g
-      cross join lateral leasehold_carve(need.n, ${f === undefined ? sql`(select qs.names from qs)` : sql`(select qs.names || qs.permitted from qs)`},
-                                         ${types}::text[], ${p.requestedBatchSize}::bigint,
-                                         ${p.workerId}, ${p.leaseSeconds}::int, g.now,
-                                         ${f === undefined ? sql`null::int[]` : sql`(select case when cardinality(qs.permitted) > 0 then ${spareSlots(sql)} end from qs)`}) cv
+      cross join lateral leasehold_carve(need.n, (select qs.names from qs), ${types}::text[], ${p.requestedBatchSize}::bigint,
+                                         ${p.workerId}, ${p.leaseSeconds}::int, g.now) cv
       where need.n > 0${keyedCarveGuard(sql, k)}
-    )${permitTake(sql, on, p.leaseSeconds)}
-${flowWindow(sql, f)}
+    )${flowWindow(sql, f)}
     select r.id, r.priority, r.workflow_id,
            (date_part('epoch', r.run_at) * 1e6)::int8 / 1000 as run_at_ms,
            case when r.id is not null then row_to_json(w) end as job,
-           qs.excluded as controlled_queues, qs.deferred as permit_queues, qs.permitted as limited_queues${keyedOutput(sql, k)}${flowPassOn(sql, f)}
+           qs.excluded as controlled_queues${keyedOutput(sql, k)}${flowPassOn(sql, f)}
     from qs left join (select * from upd union all select * from carved) r on true
     cross join lateral (
       select r.id, r.queue, r.type, r.payload, r.status, r.priority,
@@ -178,14 +149,10 @@ ${flowWindow(sql, f)}
 export interface LeaseResult {
   readonly rows: ReadonlyArray<LeaseRow>
   readonly controlled: ReadonlyArray<string>
-  /** Queues with a max_concurrency left out by a statement without `permits`. */
-  readonly permitted: ReadonlyArray<string>
-  /** Queues with a max_concurrency leased with their permits by this statement. */
-  readonly limited: ReadonlyArray<string>
 }
 
 /** A lease statement's raw answer: leased rows, each carrying the controlled queues it left out. */
-export type RawLease = ReadonlyArray<LeaseRow & { readonly controlled_queues: ReadonlyArray<string>; readonly permit_queues?: ReadonlyArray<string>; readonly limited_queues?: ReadonlyArray<string> }>
+export type RawLease = ReadonlyArray<LeaseRow & { readonly controlled_queues: ReadonlyArray<string> }>
 
 /**
  * Splits the raw answer (at least one row: qs left join the leases, so `controlled` arrives even when
@@ -194,7 +161,5 @@ export type RawLease = ReadonlyArray<LeaseRow & { readonly controlled_queues: Re
  */
 export const splitLease = (raw: RawLease): LeaseResult => ({
   rows: raw[0]?.id === null || raw[0]?.id === undefined ? [] : raw,
-  controlled: raw[0]?.controlled_queues ?? [],
-  permitted: raw[0]?.permit_queues ?? [],
-  limited: raw[0]?.limited_queues ?? []
+  controlled: raw[0]?.controlled_queues ?? []
 })

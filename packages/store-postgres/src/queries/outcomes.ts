@@ -1,5 +1,5 @@
 import type postgres from "postgres"
-import { extendPermits, holdsPermit, permitLock } from "./permits.ts"
+import { limitLockTaken, limitedQueuesLocked, stillLiveIfLimited } from "./limitedRenew.ts"
 import type { JobRow } from "../rows.ts"
 
 /**
@@ -109,17 +109,17 @@ export const releaseJob = (sql: postgres.Sql, p: Proof) => sql<OutcomeRow[]>`
 export const renewJob = (sql: postgres.Sql, p: Proof & { readonly leaseSeconds: number | null }) => sql<
   { outcome: Outcome; lease_expires_at: Date | null; lease_seconds: number | null }[]
 >`
-  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),${permitLock(sql, [p.id])}
+  with t as materialized (select coalesce(${p.now}::timestamptz, now()) as now),${limitedQueuesLocked(sql, [p.id])}
   upd as (
     update jobs j set lease_seconds = null,
            lease_expires_at = t.now + make_interval(secs => coalesce(${p.leaseSeconds}::int,
              extract(epoch from j.lease_expires_at - j.updated_at)::int)),
            updated_at = t.now
-    from t
+    from t${limitLockTaken(sql)}
     where j.id = ${p.id} and j.status = 'processing' and j.lease_token = ${p.leaseToken}::uuid
-      and j.worker_id = ${p.workerId}${holdsPermit(sql)}
-    returning j.id, j.queue, j.permit_slot, j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
-  )${extendPermits(sql)}
+      and j.worker_id = ${p.workerId}${stillLiveIfLimited(sql, p.now)}
+    returning j.lease_expires_at, extract(epoch from j.lease_expires_at - j.updated_at)::int as lease_seconds
+  )
   select 'updated' as outcome, lease_expires_at, lease_seconds from upd
   union all
   select 'lost', null, null from jobs j where j.id = ${p.id} and not exists (select 1 from upd)`
