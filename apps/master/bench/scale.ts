@@ -6,7 +6,7 @@
  * (SCALE_BENCH_LEASE_ROUNDS, default 3), and the pruner's rows/s with the lease p99 while it runs.
  * Prints, never asserts. Server: SCALE_BENCH_URL, else BENCH_DATABASE_URL / TEST_DATABASE_URL, else the
  * machine's PostgreSQL at 127.0.0.1:5432. SCALE_BENCH_KEEP=1 keeps the databases. SCALE_BENCH_DATABASE=URL
- * measures a database seeded beforehand (`pnpm seed`) instead, once; the prune pass deletes half of it.
+ * measures a database seeded beforehand (`pnpm seed`) instead, once; the prune pass deletes most of it.
  */
 import { Effect } from "effect"
 import postgres from "postgres"
@@ -30,15 +30,18 @@ const LEASE_BATCH = 100
 /** Jobs per lease + ack run: a few seconds on this machine. */
 const LEASE_JOBS = Number(process.env.SCALE_BENCH_LEASE_JOBS ?? 40_000)
 const PENDING = 10_000
-/** The pruner deletes what finished before this much of the seeded week: about half the rows. */
 /** Jobs the pruner phase's leasers may take (leased 10 at a time, for as long as the windows last). */
 const PRUNE_LEASE_JOBS = LEASE_JOBS * 10
 /** Alternated quiet and pruning windows (quiet first) and their length. */
-const PRUNE_WINDOWS = Number(process.env.SCALE_BENCH_PRUNE_WINDOWS ?? 8)
+const PRUNE_WINDOWS = Number(process.env.SCALE_BENCH_PRUNE_WINDOWS ?? 16)
 const PRUNE_WINDOW_MS = Number(process.env.SCALE_BENCH_PRUNE_WINDOW_MS ?? 6_000)
 /** Rows per pruner step (the master's constant unless SCALE_BENCH_PRUNE_STEP says otherwise). */
 const PRUNE_STEP = Number(process.env.SCALE_BENCH_PRUNE_STEP ?? PRUNE_STEP_ROWS)
-const PRUNE_AGE_DAYS = Number(process.env.SCALE_BENCH_PRUNE_DAYS ?? 3.5)
+/**
+ * The pruner deletes what finished before this many days ago, of the seeded week: 6/7 of the rows, so at
+ * 1 M the pass does not run out before its last window (leases in a window after it did count in neither phase).
+ */
+const PRUNE_AGE_DAYS = Number(process.env.SCALE_BENCH_PRUNE_DAYS ?? 1)
 /** The pruner's duty cycle (the master's --prune-duty-percent); default: the master's default. */
 const PRUNE_DUTY = process.env.SCALE_BENCH_PRUNE_DUTY === undefined ? DEFAULT_PRUNE_DUTY_PERCENT : Number(process.env.SCALE_BENCH_PRUNE_DUTY)
 /** SCALE_BENCH_ONLY=prune skips the reads and the lease + ack comparison (a second pruner run on a kept database). */
@@ -224,8 +227,10 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     await insertJobs(sql, PRUNE_LEASE_JOBS, { queue: "bench-prune", type: "bench" })
     await sql`vacuum analyze jobs`
     const before = new Date(Date.now() - PRUNE_AGE_DAYS * 86_400_000)
-    const phases = { quiet: [] as number[], pruning: [] as number[] }
-    let phase: "quiet" | "pruning" = "quiet"
+    // "drained": a pruning window after its pass found nothing left to delete; those leases count in neither phase
+    const phases = { quiet: [] as number[], pruning: [] as number[], drained: [] as number[] }
+    const completed = { quiet: 0, pruning: 0, drained: 0 }
+    let phase: "quiet" | "pruning" | "drained" = "quiet"
     let leasing = true
     let deleted = 0
     let pruneMs = 0
@@ -237,12 +242,15 @@ const benchSize = async (root: postgres.Sql, size: number) => {
           const jobs = await Effect.runPromise(s.jobLeaseAcquire({ workerId: `p${c}`, queues: ["bench-prune"], maxJobs: 10, leaseSeconds: 60 }))
           phases[during].push(performance.now() - t0)
           if (jobs.length === 0) break
+          completed[during] += jobs.length
           await Effect.runPromise(s.leaseAckMany({ workerId: `p${c}`, items: jobs.map((j) => ({ jobId: j.id, leaseToken: j.lease_token, outcome: "completed" as const })) }))
         }
       })
     )
+    let quietMs = 0
     for (let w = 0; w < PRUNE_WINDOWS; w++) {
       if (w % 2 === 0) {
+        quietMs += PRUNE_WINDOW_MS
         phase = "quiet"
         await new Promise((r) => setTimeout(r, PRUNE_WINDOW_MS))
         continue
@@ -252,6 +260,7 @@ const benchSize = async (root: postgres.Sql, size: number) => {
       const t0 = performance.now()
       deleted += await pruneFinishedPass(store, before, () => performance.now() >= end, PRUNE_DUTY, PRUNE_STEP)
       pruneMs += performance.now() - t0
+      phase = "drained"
       const left = end - performance.now()
       if (left > 0) await new Promise((r) => setTimeout(r, left))
     }
@@ -259,11 +268,13 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     await leasers
     say(`\n| pruner (bounded steps of ${fmt(PRUNE_STEP)}, the master's pass, duty ${PRUNE_DUTY} %; ${PRUNE_WINDOWS} alternated windows of ${PRUNE_WINDOW_MS / 1000} s) | |\n|---|---|`)
     say(`| rows deleted | ${fmt(deleted)} in ${(pruneMs / 1000).toFixed(1)} s of pruning = ${fmt(deleted / (pruneMs / 1000))} rows/s |`)
+    say(`| completion rate of the 4 leasers in the quiet windows | ${fmt(completed.quiet / (quietMs / 1000))} jobs/s (the pruner deletes ${(deleted / (pruneMs / 1000) / (completed.quiet / (quietMs / 1000))).toFixed(1)} x that) |`)
     say(
       `| lease 10 p50 / p99, 4 connections leasing + acking: quiet windows / pruning windows | ` +
         `${ms(quantile(phases.quiet, 0.5))} / ${ms(quantile(phases.quiet, 0.99))} ms (${fmt(phases.quiet.length)} leases) / ` +
         `${ms(quantile(phases.pruning, 0.5))} / ${ms(quantile(phases.pruning, 0.99))} ms (${fmt(phases.pruning.length)} leases) |`
     )
+    if (phases.drained.length > 0) say(`| (the pass ran out of rows: ${fmt(phases.drained.length)} leases in pruning windows after it ended, counted in neither phase) | |`)
   } finally {
     await closeEmpty?.()
     await clients.close()

@@ -235,7 +235,7 @@ export interface JobStoreShape {
   /**
    * One bounded step of pruning: looks at the next `limit` jobs by id after `afterId` and deletes those
    * finished before `before`. `nextAfterId` is where the next step starts (null at the end of the table);
-   * `pastCutoff` says the step reached jobs created after `before` (plus a margin): ids follow creation
+   * `pastCutoff` says the window's last job was created after `before` (plus a margin): ids follow creation
    * time, so with the store's own clock nothing further can be old enough and a pruner stops there.
    */
   readonly jobPruneFinishedStep: (

@@ -46,7 +46,7 @@ const walWrites = async () => {
 }
 const setting = async () => (await sql<{ s: string }[]>`select current_setting('synchronous_commit') as s`)[0]!.s
 
-describe("lease commits (PostgreSQL)", () => {
+describe("lease and prune commits (PostgreSQL)", () => {
   it("a lease alone does not flush the WAL per call, and its setting does not outlive its transaction", async () => {
     expect(await setting()).toBe("on")
     await insertJobs(sql, ROUNDS, { queue: "async-alone" })
@@ -79,6 +79,18 @@ describe("lease commits (PostgreSQL)", () => {
       held = out.jobs
     }
     expect((await walWrites()) - before).toBeGreaterThanOrEqual(ROUNDS)
+    expect(await setting()).toBe("on")
+  })
+
+  it("a prune step does not flush the WAL per call: a lost step leaves rows the next pass deletes", async () => {
+    await insertJobs(sql, ROUNDS, { queue: "async-prune" })
+    await sql`update jobs set status = 'completed', completed_at = now() - interval '2 days', updated_at = now() - interval '2 days' where queue = 'async-prune'`
+    const ids = (await sql<{ id: string }[]>`select id::text from jobs where queue = 'async-prune' order by id`).map((r) => Number(r.id))
+    const before = await walWrites()
+    let deleted = 0
+    for (const id of ids) deleted += (await go(store.jobPruneFinishedStep({ before: new Date(Date.now() - 86_400_000), afterId: id - 1, limit: 1 }))).deleted
+    expect(deleted).toBe(ROUNDS)
+    expect((await walWrites()) - before).toBeLessThan(ROUNDS / 2)
     expect(await setting()).toBe("on")
   })
 })

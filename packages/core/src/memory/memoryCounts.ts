@@ -51,6 +51,6 @@ export const pruneStep = (state: MemoryState, before: Date, afterId: number, lim
     deleted++
   }
   const last = window[window.length - 1]
-  const pastCutoff = window.some((r) => r.createdAt.getTime() >= before.getTime() + PRUNE_CUTOFF_MARGIN_MS)
+  const pastCutoff = last !== undefined && last.createdAt.getTime() >= before.getTime() + PRUNE_CUTOFF_MARGIN_MS
   return { deleted, nextAfterId: window.length < limit || last === undefined ? null : last.id, pastCutoff }
 }

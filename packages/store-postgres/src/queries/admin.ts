@@ -80,27 +80,34 @@ export const rescueExpired = (sql: postgres.Sql, limit: number, now: Date | null
     where (select n from notified) >= 0 and (select count(*) from wf) >= 0`
 
 /**
- * One bounded step of the pruner: walks the next `limit` jobs by id after `afterId` (the primary key,
- * in order: no index of its own, nothing added to the ack path) and deletes those finished before
- * `before`, outside workflows (pruneWorkflows takes those whole). The delete re-checks status and age on
- * the row it deletes, so a job retried meanwhile stays.
- * `past_cutoff`: the window reached jobs created an hour or more after `before`. Ids follow creation
+ * One bounded step of the pruner: the next `limit` jobs by id after `afterId` (the primary key, in order:
+ * no index of its own, nothing added to the ack path), deleting those finished before `before`, outside
+ * workflows (pruneWorkflows takes those whole). The window's end is found by an index-only scan of the
+ * primary key (old finished pages are all-visible), and the delete walks that id range once: one probe
+ * of the key and one heap visit per row (a join back to a materialized window cost twice that: 8.8 vs
+ * 5.0 ms per 1,000 rows, README "Large tables"). The delete's own qualification is re-checked on the
+ * latest version of a row it waits for, so a job retried meanwhile stays.
+ * It commits asynchronously (synchronous_commit off for this transaction, set inside the statement): a
+ * step lost in a crash only leaves rows that the next pass deletes, counters and rows together, and the
+ * lease path's commits do not queue behind the pruner's flushes.
+ * `past_cutoff`: the window's last job was created an hour or more after `before`. Ids follow creation
  * time (give or take a transaction), so with the database's clock every job old enough to prune sits
  * before that point and a pruner stops there instead of walking the whole table.
  */
 export const pruneFinishedStep = (sql: postgres.Sql, before: Date, afterId: number, limit: number) =>
   sql<{ deleted: number; last_id: number | null; rows: number; past_cutoff: boolean }[]>`
-    with c as materialized (
-      select id, status, completed_at, updated_at, created_at from jobs
-      where id > ${afterId} order by id limit ${limit}
+    with w as (
+      select max(id) as last_id, count(*)::int as rows
+      from (select id from jobs where id > ${afterId} order by id limit ${limit}) x
     ),
     del as (
-      delete from jobs j using c
-      where j.id = c.id and c.status in ('completed', 'failed', 'cancelled') and j.workflow_id is null
-        and coalesce(c.completed_at, c.updated_at) < ${before}::timestamptz
-        and j.status in ('completed', 'failed', 'cancelled')
+      delete from jobs j
+      where j.id > ${afterId} and j.id <= (select last_id from w)
+        and j.status in ('completed', 'failed', 'cancelled') and j.workflow_id is null
         and coalesce(j.completed_at, j.updated_at) < ${before}::timestamptz
       returning 1
     )
-    select (select count(*) from del)::int as deleted, (select max(id) from c) as last_id, (select count(*) from c)::int as rows,
-           exists (select 1 from c where c.created_at >= ${before}::timestamptz + interval '1 hour') as past_cutoff`
+    select (select count(*) from del)::int as deleted, w.last_id, w.rows,
+           exists (select 1 from jobs l where l.id = w.last_id and l.created_at >= ${before}::timestamptz + interval '1 hour') as past_cutoff,
+           set_config('synchronous_commit', 'off', true) as async_commit
+    from w`
