@@ -6,9 +6,9 @@ import type { LogLevel } from "./http/Logger.ts"
  * Share of the time the pruner spends deleting, in percent (`--prune-duty-percent`). Measured on the
  * machine's PostgreSQL 15, 2 cores (`pnpm bench:scale`, README "Large tables"): flat out the pruner
  * deleted 60,000 rows/s and raised the lease p99 of 4 leasing connections by 2.4-7.9 ms. Since a step
- * walks its id range once (5.0 ms per 1,000 rows against 8.8), 15 % deletes 11,000-15,000 rows/s, three
- * times and more the completion rate of the leasers it runs beside, and raised their p99 by 0.2-0.7 ms
- * in three alternated runs (25 %: 17,000 rows/s, +0.9-1.7 ms).
+ * walks its id range once (5.0 ms per 1,000 rows against 8.8), 15 % deletes 7,800-15,400 rows/s,
+ * 2-3.7 times the completion rate of the leasers it runs beside, and raised their p99 by 0.2-1.1 ms
+ * over six runs (25 %: 17,000 rows/s, +0.9-1.7 ms in three).
  */
 export const DEFAULT_PRUNE_DUTY_PERCENT = 15
 

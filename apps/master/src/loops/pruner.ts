@@ -55,6 +55,24 @@ export const pruneFinishedPass = async (
 }
 
 /**
+ * A pass that outlasts the interval between passes: in a steady state that means jobs finish at more
+ * than half the rate the pruner deletes at its duty (a pass of P ms after an interval of I deletes what
+ * finished in I + P, so P > I exactly when the completion rate exceeds half its rate), the last margin
+ * before the table grows without bound. Once after downtime it is a catch-up; repeated, it asks for a
+ * higher duty.
+ */
+const warnBehind = (deps: MasterDeps, deleted: number, ms: number) =>
+  deps.log.warn("pruner pass outlasted its interval", {
+    deleted,
+    ms: Math.round(ms),
+    rows_per_second: Math.round(deleted / (ms / 1000)),
+    interval_ms: deps.config.pruneIntervalMs,
+    duty_percent: deps.config.pruneDutyPercent,
+    remedy:
+      "jobs finish at more than half the rate the pruner deletes at its duty; if this repeats, raise --prune-duty-percent (LEASEHOLD_PRUNE_DUTY_PERCENT) so the table does not grow"
+  })
+
+/**
  * Deletes finished jobs older than the retention (pruneFinishedPass; nothing when the retention is 0:
  * keep forever), then compacts the counters (folds their slots, drops throughput minutes no read
  * returns), whatever the retention. Stops between steps at shutdown.
@@ -67,8 +85,11 @@ export const startPruner = (deps: MasterDeps): Loop => {
     async () => {
       if (retentionMs > 0) {
         const before = new Date(Date.now() - retentionMs)
+        const started = performance.now()
         const total = await pruneFinishedPass(deps.store, before, () => stopped, pruneDutyPercent)
-        if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString() })
+        const ms = performance.now() - started
+        if (total > 0) deps.log.info("pruned finished jobs", { deleted: total, before: before.toISOString(), ms: Math.round(ms) })
+        if (!stopped && ms > pruneIntervalMs) warnBehind(deps, total, ms)
       }
       if (!stopped) await runStore(deps.store.countersCompact({}))
     },
