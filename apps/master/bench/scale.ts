@@ -39,7 +39,7 @@ const PRUNE_WINDOW_MS = Number(process.env.SCALE_BENCH_PRUNE_WINDOW_MS ?? 6_000)
 const PRUNE_STEP = Number(process.env.SCALE_BENCH_PRUNE_STEP ?? PRUNE_STEP_ROWS)
 /**
  * The pruner deletes what finished before this many days ago, of the seeded week: 6/7 of the rows, so at
- * 1 M the pass does not run out before its last window (leases in a window after it did count in neither phase).
+ * 1 M the pass does not run out before its last window (if it does, the rest of that window counts in neither phase).
  */
 const PRUNE_AGE_DAYS = Number(process.env.SCALE_BENCH_PRUNE_DAYS ?? 1)
 /** The pruner's duty cycle (the master's --prune-duty-percent); default: the master's default. */
@@ -267,8 +267,10 @@ const benchSize = async (root: postgres.Sql, size: number) => {
     leasing = false
     await leasers
     say(`\n| pruner (bounded steps of ${fmt(PRUNE_STEP)}, the master's pass, duty ${PRUNE_DUTY} %; ${PRUNE_WINDOWS} alternated windows of ${PRUNE_WINDOW_MS / 1000} s) | |\n|---|---|`)
-    say(`| rows deleted | ${fmt(deleted)} in ${(pruneMs / 1000).toFixed(1)} s of pruning = ${fmt(deleted / (pruneMs / 1000))} rows/s |`)
-    say(`| completion rate of the 4 leasers in the quiet windows | ${fmt(completed.quiet / (quietMs / 1000))} jobs/s (the pruner deletes ${(deleted / (pruneMs / 1000) / (completed.quiet / (quietMs / 1000))).toFixed(1)} x that) |`)
+    const pruneRate = deleted / (pruneMs / 1000)
+    const completionRate = completed.quiet / (quietMs / 1000)
+    say(`| rows deleted | ${fmt(deleted)} in ${(pruneMs / 1000).toFixed(1)} s of pruning = ${fmt(pruneRate)} rows/s |`)
+    say(`| completion rate of the 4 leasers in the quiet windows | ${fmt(completionRate)} jobs/s (the pruner deletes ${(pruneRate / completionRate).toFixed(1)} x that) |`)
     say(
       `| lease 10 p50 / p99, 4 connections leasing + acking: quiet windows / pruning windows | ` +
         `${ms(quantile(phases.quiet, 0.5))} / ${ms(quantile(phases.quiet, 0.99))} ms (${fmt(phases.quiet.length)} leases) / ` +
