@@ -141,6 +141,7 @@ export const api = (base: string) => {
     stats: async () => call("GET", "/stats"),
     createScan: async (body: Record<string, unknown>) => (await call("POST", "/scans", body)).scan,
     scan: async (name: string) => (await call("GET", `/scans/${name}`)).scan,
-    countByStatus: async (queue = "default") => (await call("GET", "/stats")).queues[queue] ?? {}
+    countByStatus: async (queue = "default") => (await call("GET", "/stats")).queues[queue] ?? {},
+    workerIds: async (): Promise<Array<string>> => (await call("GET", "/workers")).workers.map((w: { worker_id: string }) => w.worker_id)
   }
 }

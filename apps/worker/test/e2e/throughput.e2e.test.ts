@@ -41,7 +41,6 @@ describe("worker processes against the real master", () => {
   it("a scan processed by 3 workers with different batch sizes covers every unit once", async () => {
     const client = api(master.url)
     const total = 200_000
-    await client.createScan({ name: "e2e-scan", type: "range", queue: "scans", start: 0, end: total, default_batch_size: 1000 })
     const workers = [700, 1000, 1300].map((size, i) =>
       startWorker({
         master: master.url,
@@ -51,6 +50,12 @@ describe("worker processes against the real master", () => {
         args: ["--queues", "scans", "--batch-size", String(size)]
       })
     )
+    // The scan starts once all three poll the master, so none finds it already carved by the others.
+    await until(async () => {
+      const seen = await client.workerIds()
+      return ["scan-0", "scan-1", "scan-2"].every((w) => seen.includes(w)) || undefined
+    }, "the 3 scan workers to poll", 60_000)
+    await client.createScan({ name: "e2e-scan", type: "range", queue: "scans", start: 0, end: total, default_batch_size: 1000 })
     const scan = await until(async () => {
       const s = await client.scan("e2e-scan")
       return s.done ? s : undefined
