@@ -28,6 +28,7 @@ import {
   addMs,
   clockOf,
   findRow,
+  finishedAt,
   grantLease,
   idempotencyIndexKey,
   isLeasable,
@@ -291,8 +292,8 @@ export const makeMemoryStores = (options: MemoryJobStoreOptions = {}): MemorySto
     jobPruneFinished: (p) =>
       op(() => {
         const doomed = rows()
-          .filter((r) => r.workflow === null && isTerminal(r.status) && r.updatedAt.getTime() < p.before.getTime())
-          .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id)
+          .filter((r) => r.workflow === null && isTerminal(r.status) && finishedAt(r) < p.before.getTime())
+          .sort((a, b) => finishedAt(a) - finishedAt(b) || a.id - b.id)
           .slice(0, p.limit ?? Number.MAX_SAFE_INTEGER)
         for (const r of doomed) {
           state.rows.delete(r.id)

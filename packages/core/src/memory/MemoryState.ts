@@ -159,13 +159,17 @@ export const transitionRow = (row: MemoryRow, event: JobMachineEvent, now: Date)
     row.leaseSeconds = null
     if (next.status !== "completed") row.leaseToken = null
   }
-  if (next.status === "completed") row.completedAt = now
+  // When the job finished, whatever the terminal status (as PostgreSQL's completed_at; the pruner's clock).
+  row.completedAt = isTerminal(next.status) ? now : null
   if (row.workflow !== null) {
     if (isTerminal(next.status)) row.workflow.graph.book.ended.push({ row, at: now })
     else if (event.type === "RETRY") row.workflow.graph.book.reopened.push({ row, at: now })
   }
   return row
 }
+
+/** When a row finished (ms): its completed_at, set by every terminal status; updated_at for older rows. */
+export const finishedAt = (row: Pick<MemoryRow, "completedAt" | "updatedAt">): number => (row.completedAt ?? row.updatedAt).getTime()
 
 /** A fresh pending row, as enqueue and scan carving both create one (the lifecycle fields empty). */
 export const newPendingRow = (

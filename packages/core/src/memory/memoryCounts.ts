@@ -1,5 +1,5 @@
 import type { JobCounts, ThroughputMinute } from "@leasehold/contracts"
-import { idempotencyIndexKey, isTerminal, iso, type MemoryRow, type MemoryState } from "./MemoryState.ts"
+import { finishedAt, idempotencyIndexKey, isTerminal, iso, type MemoryRow, type MemoryState } from "./MemoryState.ts"
 
 const MINUTE_MS = 60_000
 /** Jobs created this long after the prune cutoff end a pruner's walk (ids follow creation time, give or take a transaction). */
@@ -45,7 +45,7 @@ export const pruneStep = (state: MemoryState, before: Date, afterId: number, lim
   const window = [...state.rows.values()].filter((r) => r.id > afterId).sort((a, b) => a.id - b.id).slice(0, limit)
   let deleted = 0
   for (const r of window) {
-    if (r.workflow !== null || !isTerminal(r.status) || r.updatedAt.getTime() >= before.getTime()) continue // workflows go whole
+    if (r.workflow !== null || !isTerminal(r.status) || finishedAt(r) >= before.getTime()) continue // workflows go whole
     state.rows.delete(r.id)
     if (r.idempotencyKey !== null) state.idempotency.delete(idempotencyIndexKey(r.queue, r.idempotencyKey))
     deleted++

@@ -2,7 +2,7 @@ import { MAX_PAYLOAD_BYTES, type AddedWorkflowJob, type JobStatus, type Workflow
 import { storeError, type StoreError } from "../errors.ts"
 import { dependencyKeys, validateWorkflowJobs, workflowStatusOf } from "../workflows/workflowGraph.ts"
 import type { NewWorkflowJob, WorkflowLeaseProof } from "../WorkflowStore.ts"
-import { decodeCursor, encodeCursor, holdsLease, isStoreError, isTerminal, iso, jsonCopy, newPendingRow, type MemoryRow, type MemoryState } from "./MemoryState.ts"
+import { decodeCursor, encodeCursor, finishedAt, holdsLease, isStoreError, isTerminal, iso, jsonCopy, newPendingRow, type MemoryRow, type MemoryState } from "./MemoryState.ts"
 import { emptyCounts } from "./memoryCounts.ts"
 import { checkNewJob } from "./memoryValidation.ts"
 import type { MemoryWorkflow } from "./memoryWorkflowGraph.ts"
@@ -96,7 +96,7 @@ const summaryOf = (graph: MemoryWorkflow): WorkflowSummary => {
   for (const row of graph.jobs.values()) {
     counts[row.status]++
     updated = Math.max(updated, row.updatedAt.getTime())
-    finished = Math.max(finished, (row.completedAt ?? row.updatedAt).getTime())
+    finished = Math.max(finished, finishedAt(row))
   }
   const status = workflowStatusOf(counts)
   return {
@@ -229,7 +229,7 @@ export const memoryWorkflowOps = (state: MemoryState) => {
         .filter(
           (g) =>
             g.createdAt.getTime() < before.getTime() &&
-            [...g.jobs.values()].every((r) => isTerminal(r.status) && (r.completedAt ?? r.updatedAt).getTime() < before.getTime())
+            [...g.jobs.values()].every((r) => isTerminal(r.status) && finishedAt(r) < before.getTime())
         )
         .sort((a, b) => a.id - b.id)
         .slice(0, limit)

@@ -42,6 +42,8 @@ export const adminSuite = (makeStore: MakeStore): void =>
       const cancelled = await run(store().jobCancel({ id: job.id, now: clock.advance(10) }))
       expect(cancelled).toMatchObject({ id: job.id, status: "cancelled", worker_id: null, lease_expires_at: null })
       expect(ms(cancelled.updated_at)).toBe(clock.now().getTime())
+      // completed_at is when the job finished, whatever the terminal status (the pruner's clock).
+      expect(ms(cancelled.completed_at)).toBe(clock.now().getTime())
       expect(await h.lease({ queues: [job.queue], now: clock.advance(3_600_000) })).toEqual([])
       if (lease !== undefined) {
         await failsWith(store().jobCompleteIfLeased(proof(lease)), "LeaseLost")
@@ -59,7 +61,7 @@ export const adminSuite = (makeStore: MakeStore): void =>
         return
       }
       const retried = await run(store().jobRetry({ id: job.id, now: clock.advance(10) }))
-      expect(retried).toMatchObject({ id: job.id, status: "pending", attempts: 0, worker_id: null })
+      expect(retried).toMatchObject({ id: job.id, status: "pending", attempts: 0, worker_id: null, completed_at: null })
       expect(ms(retried.run_at)).toBe(clock.now().getTime())
       const again = await h.leaseOne({ queues: [job.queue], now: clock.now() })
       expect(again).toMatchObject({ id: job.id, attempts: 1 })

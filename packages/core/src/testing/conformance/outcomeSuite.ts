@@ -110,6 +110,7 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
         store().jobFailIfLeased({ ...proof(notRetryable.leased), error: { message: "fatal" }, retryable: false, now: notRetryable.clock.now() })
       )
       expect(dead).toMatchObject({ status: "failed", attempts: 1, last_error: "fatal", worker_id: null })
+      expect(ms(dead.completed_at)).toBe(notRetryable.clock.now().getTime())
       expect(dead.errors).toHaveLength(1)
       expect(await h.lease({ queues: [notRetryable.queue], now: notRetryable.clock.advance(3_600_000) })).toEqual([])
       const lastTry = await setup({ maxAttempts: 1 })
@@ -117,6 +118,7 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
         store().jobFailIfLeased({ ...proof(lastTry.leased), error: { message: "e" }, retryable: true, retryInMs: 0, now: lastTry.clock.now() })
       )
       expect(exhausted).toMatchObject({ status: "failed", attempts: 1 })
+      expect(ms(exhausted.completed_at)).toBe(lastTry.clock.now().getTime())
     })
 
     it("releases: pending again, the attempt taken back, the worker cleared, the token dead", async () => {
@@ -178,9 +180,11 @@ export const outcomeSuite = (makeStore: MakeStore): void =>
       expect(await h.get(a.id)).toMatchObject({ status: "completed", result: "a" })
       expect(await h.get(b.id)).toMatchObject({ status: "processing", attempts: 1 })
       const retrying = await h.get(c.id)
-      expect(retrying).toMatchObject({ status: "retrying", last_error: "c-bad" })
+      expect(retrying).toMatchObject({ status: "retrying", last_error: "c-bad", completed_at: null })
       expect(ms(retrying.run_at)).toBe(clock.now().getTime() + 100)
-      expect(await h.get(d.id)).toMatchObject({ status: "failed", last_error: "d-dead" })
+      const dead = await h.get(d.id)
+      expect(dead).toMatchObject({ status: "failed", last_error: "d-dead" })
+      expect(ms(dead.completed_at)).toBe(clock.now().getTime())
     })
 
     it("renews many in request order with a result per item", async () => {
