@@ -137,6 +137,30 @@ describe("flow control over HTTP, two masters", () => {
     expect((await api(a.http, "GET", `/queues/${q}`)).body.queue.counts).toMatchObject({ completed: 600, pending: 0, processing: 0 })
   })
 
+  it("lists no queue that has neither jobs nor settings: one resumed, one whose limit was cleared, a keyed one whose jobs were pruned", async () => {
+    const listed = async (name: string) => ((await api(b.http, "GET", "/queues")).body.queues as Array<any>).some((x) => x.name === name)
+    const resumed = uniqueQueue()
+    await api(a.http, "POST", `/queues/${resumed}/pause`)
+    expect(await listed(resumed)).toBe(true)
+    await api(a.http, "POST", `/queues/${resumed}/resume`)
+    expect(await listed(resumed)).toBe(false)
+    const cleared = uniqueQueue()
+    await api(a.http, "PATCH", `/queues/${cleared}`, { key_concurrency: 3 })
+    expect(await listed(cleared)).toBe(true)
+    await api(a.http, "PATCH", `/queues/${cleared}`, { key_concurrency: null })
+    expect(await listed(cleared)).toBe(false)
+    // A keyed queue's first lease creates its (empty) settings row; once its jobs are gone, so is the queue.
+    const keyed = uniqueQueue("keyed")
+    await api(a.http, "POST", "/jobs/batch", { jobs: ["k1", "k2"].map((k) => ({ type: "t", queue: keyed, concurrency_key: k })) })
+    const leased = (await api(a.http, "POST", "/jobs/lease", { worker_id: "w", queues: [keyed], max_jobs: 10 })).body.jobs as Array<any>
+    expect(leased).toHaveLength(2)
+    expect((await sql`select 1 from queue_settings where name = ${keyed}`).length).toBe(1)
+    await api(a.http, "POST", "/leases/ack", { worker_id: "w", items: leased.map((j) => ({ job_id: j.id, lease_token: j.lease_token, outcome: "completed" })) })
+    expect(await listed(keyed)).toBe(true)
+    await sql`delete from jobs where queue = ${keyed}`
+    expect(await listed(keyed)).toBe(false)
+  })
+
   it("rate limit 50 per second: leases granted per fixed window never exceed 50 across both masters", async () => {
     const q = uniqueQueue("rl")
     expect((await api(b.http, "PATCH", `/queues/${q}`, { rate_limit: { limit: 50, period_ms: 1000 } })).status).toBe(200)

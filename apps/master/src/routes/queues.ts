@@ -25,6 +25,15 @@ const countsOf = (s: QueueCounts | undefined): QueueCounts =>
 
 const defaults = (name: string): QueueSettings => ({ name, paused: false, max_concurrency: null, rate_limit: null, key_concurrency: null })
 
+/**
+ * A settings row that sets something. A row may hold none: one whose settings were all cleared or
+ * resumed, or the empty row a keyed queue's first lease creates (its lock serializes the queue's leases).
+ */
+const setsSomething = (s: QueueSettings) => s.paused || s.max_concurrency !== null || s.rate_limit !== null || s.key_concurrency !== null
+
+/** A queue that has jobs: any of its counts above zero (its counters may outlive its last job). */
+const hasJobs = (s: QueueCounts | undefined) => s !== undefined && Object.values(countsOf(s)).some((n) => n > 0)
+
 /** Queues and flow control (SPEC): list, read, change limits, pause, resume. */
 export const queuesRoutes = (deps: MasterDeps & { readonly queues: QueueStoreShape }) => {
   const { store, queues, waiters } = deps
@@ -40,7 +49,8 @@ export const queuesRoutes = (deps: MasterDeps & { readonly queues: QueueStoreSha
   app.get("/", async (c) => {
     const [list, stats] = await Promise.all([runStore(queues.queueSettingsList()), counts()])
     const byName = new Map(list.map((s) => [s.name, s]))
-    const names = [...new Set([...Object.keys(stats), ...byName.keys()])].sort()
+    // SPEC: every queue that has jobs or settings.
+    const names = [...new Set([...Object.keys(stats).filter((n) => hasJobs(stats[n])), ...list.filter(setsSomething).map((s) => s.name)])].sort()
     return c.json({ queues: names.map((n) => ({ ...(byName.get(n) ?? defaults(n)), counts: countsOf(stats[n]) })) })
   })
   app.get("/:name", async (c) => c.json({ queue: await withCounts(await runStore(queues.queueSettingsGet({ name: queueName(c) }))) }))
