@@ -9,7 +9,9 @@ import type postgres from "postgres"
  *
  * `sql.reserve()` needs the patch in patches/postgres@3.4.9.patch: without it, a reserve that has to
  * open a connection never resolves when `fetch_types` is off (the store's setting), and that
- * connection is lost to the pool (`leaseAfterAcks.integration.test.ts` runs on a fresh pool to hold that).
+ * connection is lost to the pool (`leaseAfterAcks.integration.test.ts` runs on a fresh pool to hold that);
+ * and once the reserved connection has closed, the patch fails its later statements and leaves it to
+ * the pool on release (`connectionTeardown.integration.test.ts`).
  * One round trip instead of three (begin, the statements, commit) is two fewer writes and wake-ups
  * for the client and the server on every lease that carries acks.
  */
