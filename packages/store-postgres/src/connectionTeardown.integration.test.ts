@@ -23,13 +23,13 @@ afterAll(async () => {
   await t?.close()
 })
 
-/** A one-connection pool whose sockets the test can reach, with a connect timeout of `timeoutSeconds`. */
-const pool = (timeoutSeconds: number) => {
+/** A one-connection pool whose sockets the test can reach; a connect timeout of 3 s bounds a hang. */
+const pool = () => {
   const sockets: Socket[] = []
   const u = new URL(t.url)
   const sql = postgres(t.url, {
     max: 1,
-    connect_timeout: timeoutSeconds,
+    connect_timeout: 3,
     onnotice: () => {},
     ...({
       socket: () => {
@@ -55,7 +55,7 @@ const closeWhileWriting = (sql: postgres.Sql, socket: Socket) =>
 
 describe("a connection closed while a write is pending", () => {
   it("reconnects and answers the next queries (x20)", async () => {
-    const { sql, sockets } = pool(3)
+    const { sql, sockets } = pool()
     try {
       for (let round = 0; round < 20; round++) {
         expect(await sql`select 1 as one`).toEqual([{ one: 1 }])
@@ -89,7 +89,7 @@ const answers = async (sql: postgres.Sql) => {
 
 describe("a connection reset between its error and its close", () => {
   it("fails the query given to it in between, and the next one reconnects (x20)", async () => {
-    const { sql, sockets } = pool(3)
+    const { sql, sockets } = pool()
     try {
       for (let round = 0; round < 20; round++) {
         expect(await sql`select 1 as one`).toEqual([{ one: 1 }])
@@ -112,7 +112,7 @@ describe("a connection reset between its error and its close", () => {
 
 describe("a reservation whose connection closed", () => {
   it("sql.reserve(): later statements fail, and release() leaves the connection to the pool, which goes on answering", async () => {
-    const { sql, sockets } = pool(3)
+    const { sql, sockets } = pool()
     try {
       await sql`create table if not exists teardown_reserve (n int)`
       const reserved = await sql.reserve()
@@ -131,7 +131,7 @@ describe("a reservation whose connection closed", () => {
   })
 
   it("sql.begin(): the transaction fails and none of its later statements runs, in it or outside it", async () => {
-    const { sql, sockets } = pool(3)
+    const { sql, sockets } = pool()
     try {
       await sql`create table if not exists teardown_begin (n int)`
       let reconnected: Promise<unknown> | undefined
